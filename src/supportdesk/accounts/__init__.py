@@ -1,0 +1,1 @@
+"""Users, and later organizations, roles, partners and delegations."""

@@ -1,0 +1,83 @@
+"""One error format for the whole API.
+
+Every error answer is ``{"errors": [{"field": <str | null>, "message": <str>}, ...]}``:
+422 for input that does not validate (one entry per problem, ``field`` names where),
+400 for a body that cannot be parsed, 404 for what does not exist, and the status of any
+``HttpError`` a view raises. Bad input never gives a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import HttpError, ValidationError, ValidationErrorContext
+
+# Where ninja says a value came from; the client knows, so the field name leaves it out.
+_SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
+
+
+class FieldError(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    """The body of every error answer."""
+
+    errors: list[FieldError]
+
+
+def field_name(loc: Sequence[Any]) -> str | None:
+    """``("body", "items", 0, "qty")`` -> ``"items.0.qty"``; None when about no one field."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def error_body(message: str, field: str | None = None) -> dict[str, Any]:
+    return {"errors": [{"field": field, "message": message}]}
+
+
+class SupportdeskAPI(NinjaAPI):
+    """NinjaAPI that answers every error in the ErrorOut format."""
+
+    def set_default_exception_handlers(self) -> None:
+        super().set_default_exception_handlers()
+        # ninja types a handler as taking "the exception or its class"; ours get instances.
+        self.add_exception_handler(ValidationError, self._validation_error)  # type: ignore[arg-type]
+        self.add_exception_handler(HttpError, self._http_error)  # type: ignore[arg-type]
+        self.add_exception_handler(Http404, self._not_found)  # type: ignore[arg-type]
+
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext[Any]]
+    ) -> ValidationError:
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        # A lone body schema is read from the whole body, not from a key named after the
+        # view's parameter: drop that name, so an error says "title", not "payload.title".
+        wrappers = {
+            (context.model.__ninja_param_source__, wrapper)
+            for context in error_contexts
+            if (wrapper := getattr(context.model, "__read_from_single_attr__", None))
+        }
+        for error in exc.errors:
+            loc = tuple(error.get("loc", ()))
+            if loc[:2] in wrappers:
+                error["loc"] = (loc[0], *loc[2:])
+        return exc
+
+    def _validation_error(self, request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"field": field_name(error.get("loc", ())), "message": str(error.get("msg", error))}
+            for error in exc.errors
+        ]
+        return self.create_response(request, {"errors": errors}, status=422)
+
+    def _http_error(self, request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return self.create_response(request, error_body(exc.message), status=exc.status_code)
+
+    def _not_found(self, request: HttpRequest, exc: Http404) -> HttpResponse:
+        return self.create_response(request, error_body("Not found."), status=404)

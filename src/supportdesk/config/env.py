@@ -1,0 +1,136 @@
+"""Turn environment variables into Django settings values.
+
+Each function here takes plain values and returns plain values, so that settings.py stays a
+flat list of assignments and each rule can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULT_HOME = Path("~/.local/share/supportdesk")
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+# SQLite as a server database: WAL lets readers run beside the one writer, IMMEDIATE takes
+# the write lock at BEGIN (so a transaction never fails half-way on "database is locked"),
+# and the busy timeout makes a writer wait for the lock instead of failing at once.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_OPTIONS: dict[str, Any] = {
+    "transaction_mode": "IMMEDIATE",
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS};"
+    ),
+}
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off: {raw!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def home_dir(raw: str | None) -> Path:
+    """The data folder: created (private to the user) if it does not exist yet."""
+    home = Path(raw).expanduser() if raw else DEFAULT_HOME.expanduser()
+    home = home.resolve()
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return home
+
+
+def secret_key(raw: str | None, home: Path) -> str:
+    """The given key, or the one kept in ``<home>/secret_key``, made on first use (mode 0600)."""
+    if raw:
+        return raw
+    path = home / "secret_key"
+    try:
+        # O_EXCL: of two processes starting at once, exactly one writes the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if not key:
+            raise ImproperlyConfigured(f"{path} is empty: delete it to make a new key") from None
+        return key
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def database(url: str | None, home: Path) -> dict[str, Any]:
+    """DATABASES["default"] from a database URL; an SQLite file in the home when unset."""
+    if not url:
+        url = f"sqlite:///{home / 'supportdesk.sqlite3'}"
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+    else:
+        # Reuse connections across requests, and check them before use after a pause.
+        config.setdefault("CONN_MAX_AGE", 60)
+        config.setdefault("CONN_HEALTH_CHECKS", True)
+    return config
+
+
+def mail(url: str | None) -> dict[str, Any]:
+    """Mail settings from ``smtp://user:pass@host:port?tls=1`` (or ``smtps://``, ``console:``).
+
+    Unset means an SMTP server on localhost:25, the usual local MTA. ``console:`` prints
+    mail to standard output instead (the demo uses it).
+    """
+    if not url:
+        url = "smtp://localhost:25"
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured(
+            f"SUPPORTDESK_SMTP_URL must start with smtp://, smtps:// or console: ({url!r})"
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    use_ssl = parts.scheme == "smtps" or query.get("ssl", "0").lower() in TRUE_WORDS
+    use_tls = query.get("tls", "0").lower() in TRUE_WORDS
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured("SUPPORTDESK_SMTP_URL: choose tls=1 (STARTTLS) or smtps://")
+    try:
+        port = parts.port
+        timeout = int(query.get("timeout", "30"))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SUPPORTDESK_SMTP_URL: bad port or timeout in {url!r}"
+        ) from None
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": port or (465 if use_ssl else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": timeout,
+    }

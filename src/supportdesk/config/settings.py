@@ -1,0 +1,138 @@
+"""Django settings, read from environment variables (the table is in README.md).
+
+Nothing here needs editing to deploy: every value an operator may change has a variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from supportdesk.config import env
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+# The data folder: the SQLite database, the secret key, collected static files, uploads.
+SUPPORTDESK_HOME = env.home_dir(os.environ.get("SUPPORTDESK_HOME"))
+
+# An operator's policy file; the policy core reads it (None: the default policy it ships).
+SUPPORTDESK_POLICY: Path | None = (
+    Path(os.environ["SUPPORTDESK_POLICY"]).expanduser()
+    if os.environ.get("SUPPORTDESK_POLICY")
+    else None
+)
+
+SECRET_KEY = env.secret_key(os.environ.get("SUPPORTDESK_SECRET_KEY"), SUPPORTDESK_HOME)
+DEBUG = env.env_bool("SUPPORTDESK_DEBUG", default=False)
+ALLOWED_HOSTS = env.env_list("SUPPORTDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "ninja",
+    "supportdesk.accounts",
+    "supportdesk.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "supportdesk.config.urls"
+WSGI_APPLICATION = "supportdesk.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.database(os.environ.get("DATABASE_URL"), SUPPORTDESK_HOME)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts --------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- time and language -----------------------------------------------------------------------
+USE_TZ = True
+TIME_ZONE = "UTC"
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("cs", "Čeština")]
+
+# --- static files (served by WhiteNoise from the data folder; `serve` collects them) ---------
+STATIC_URL = "static/"
+STATIC_ROOT = SUPPORTDESK_HOME / "static"
+MEDIA_ROOT = SUPPORTDESK_HOME / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Before the first collectstatic (tests, `manage` commands) templates still render, with
+# unhashed URLs, instead of failing on a missing manifest.
+WHITENOISE_MANIFEST_STRICT = False
+
+# --- background tasks (Django's django.tasks, stored in the database) ------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- mail ------------------------------------------------------------------------------------
+_mail = env.mail(os.environ.get("SUPPORTDESK_SMTP_URL"))
+EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
+EMAIL_HOST = _mail.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _mail.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _mail.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _mail.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = _mail.get("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("SUPPORTDESK_MAIL_FROM") or "supportdesk@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- logging: everything to standard error, for the service manager to keep -----------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        "supportdesk": {"level": "INFO"},
+        "django_tasks_db": {"level": "INFO"},
+    },
+}

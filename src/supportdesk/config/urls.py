@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from supportdesk.api.root import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portal:when", permanent=False)),
+    path("", include("supportdesk.portal.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,1 @@
+"""The support engineers' console: views, urls and templates for staff."""

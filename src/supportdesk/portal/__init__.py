@@ -1,0 +1,1 @@
+"""The customer portal: pages for customers and partners."""
