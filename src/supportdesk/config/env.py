@@ -92,22 +92,23 @@ def database(url: str | None, home: Path) -> dict[str, Any]:
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
     else:
         # Reuse connections across requests, and check them before use after a pause.
-        config.setdefault("CONN_MAX_AGE", 60)
-        config.setdefault("CONN_HEALTH_CHECKS", True)
+        config["CONN_MAX_AGE"] = 60
+        config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
 def mail(url: str | None) -> dict[str, Any]:
-    """Mail settings from ``smtp://user:pass@host:port?tls=1`` (or ``smtps://``, ``console:``).
+    """The default mailer (Django's MAILERS) from ``smtp://user:pass@host:port?tls=1``.
 
-    Unset means an SMTP server on localhost:25, the usual local MTA. ``console:`` prints
-    mail to standard output instead (the demo uses it).
+    Also ``smtps://`` (TLS from the start) and ``console:`` (print mail to standard output;
+    the demo uses it). Unset means an SMTP server on localhost:25, the usual local MTA.
+    Query options: ``tls=1`` (STARTTLS), ``ssl=1`` (as smtps), ``timeout=<seconds>``.
     """
     if not url:
         url = "smtp://localhost:25"
     parts = urlsplit(url)
     if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parts.scheme not in {"smtp", "smtps"}:
         raise ImproperlyConfigured(
             f"SUPPORTDESK_SMTP_URL must start with smtp://, smtps:// or console: ({url!r})"
@@ -121,16 +122,16 @@ def mail(url: str | None) -> dict[str, Any]:
         port = parts.port
         timeout = int(query.get("timeout", "30"))
     except ValueError:
-        raise ImproperlyConfigured(
-            f"SUPPORTDESK_SMTP_URL: bad port or timeout in {url!r}"
-        ) from None
+        raise ImproperlyConfigured(f"SUPPORTDESK_SMTP_URL: bad port or timeout: {url!r}") from None
     return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": port or (465 if use_ssl else 25),
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": use_tls,
-        "EMAIL_USE_SSL": use_ssl,
-        "EMAIL_TIMEOUT": timeout,
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": port or (465 if use_ssl else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": use_tls,
+            "use_ssl": use_ssl,
+            "timeout": timeout,
+        },
     }

@@ -26,6 +26,10 @@ SECRET_KEY = env.secret_key(os.environ.get("SUPPORTDESK_SECRET_KEY"), SUPPORTDES
 DEBUG = env.env_bool("SUPPORTDESK_DEBUG", default=False)
 ALLOWED_HOSTS = env.env_list("SUPPORTDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
+# Behind a TLS-terminating proxy (gunicorn trusts X-Forwarded-Proto from the local machine).
+SUPPORTDESK_HTTPS = env.env_bool("SUPPORTDESK_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SUPPORTDESK_HTTPS
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -96,7 +100,8 @@ USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cs", "Čeština")]
 
-# --- static files (served by WhiteNoise from the data folder; `serve` collects them) ---------
+# --- static files: `serve` and `demo` collect them into the data folder (hashed names,
+# compressed), and WhiteNoise serves them from there with far-future cache headers -----------
 STATIC_URL = "static/"
 STATIC_ROOT = SUPPORTDESK_HOME / "static"
 MEDIA_ROOT = SUPPORTDESK_HOME / "media"
@@ -104,23 +109,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Before the first collectstatic (tests, `manage` commands) templates still render, with
-# unhashed URLs, instead of failing on a missing manifest.
-WHITENOISE_MANIFEST_STRICT = False
 
 # --- background tasks (Django's django.tasks, stored in the database) ------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- mail ------------------------------------------------------------------------------------
-_mail = env.mail(os.environ.get("SUPPORTDESK_SMTP_URL"))
-EMAIL_BACKEND = _mail["EMAIL_BACKEND"]
-EMAIL_HOST = _mail.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _mail.get("EMAIL_PORT", 25)
-EMAIL_HOST_USER = _mail.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _mail.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _mail.get("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = _mail.get("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = _mail.get("EMAIL_TIMEOUT", 30)
+MAILERS = {"default": env.mail(os.environ.get("SUPPORTDESK_SMTP_URL"))}
 DEFAULT_FROM_EMAIL = os.environ.get("SUPPORTDESK_MAIL_FROM") or "supportdesk@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
