@@ -1,0 +1,30 @@
+"""Fixtures for the whole suite.
+
+Every test gets its own empty SUPPORTDESK_HOME, both in the environment (for the processes
+a test starts) and in the settings (for code that runs in the test's own process). Pages
+rendered in the test's process use plain static URLs: nothing has been collected there
+(the tests that start `supportdesk serve` see the collected, hashed ones).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_django import Settings
+
+
+@pytest.fixture(autouse=True)
+def supportdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Path:
+    home = tmp_path / "supportdesk-home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("SUPPORTDESK_HOME", str(home))
+    settings.SUPPORTDESK_HOME = home
+    settings.STATIC_ROOT = home / "static"
+    settings.STATIC_ROOT.mkdir()
+    settings.MEDIA_ROOT = home / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return home
