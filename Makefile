@@ -1,0 +1,55 @@
+# The README's commands, from a fresh clone: `make demo` and `make test` (and `make lint`).
+# Each bootstraps the same way: Python 3.12 (pyenv's when pyenv is there, else python3.12
+# on PATH), uv in .tools/ (installed with that Python's pip), and the locked dependencies
+# in .venv. Nothing is installed outside the clone but uv's download cache.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+UV := .tools/uv/bin/uv
+PYTHON ?= $(shell \
+	if command -v pyenv >/dev/null 2>&1 && pyenv prefix 3.12 >/dev/null 2>&1; then \
+		echo "$$(pyenv prefix 3.12)/bin/python3.12"; \
+	else \
+		command -v python3.12; \
+	fi)
+
+# uv uses exactly $(PYTHON), never a downloaded one; and the system's certificate store.
+export UV_PYTHON_DOWNLOADS := never
+export UV_SYSTEM_CERTS := 1
+
+DEMO_ARGS ?=
+PYTEST_ARGS ?= -n auto
+
+.PHONY: help demo test lint sync python
+
+help:
+	@echo "make demo   load demo data and serve it on http://127.0.0.1:8000/"
+	@echo "make test   run the whole test suite (set DATABASE_URL for PostgreSQL)"
+	@echo "make lint   ruff, ruff format --check, mypy, import-linter"
+
+demo: sync
+	.venv/bin/supportdesk demo $(DEMO_ARGS)
+
+test: sync
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+lint: sync
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports
+
+sync: python $(UV)
+	$(UV) sync --locked --extra dev --python "$(PYTHON)"
+
+python:
+	@if [ -z "$(PYTHON)" ] || ! "$(PYTHON)" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+		echo "Python 3.12 not found: install it (pyenv install 3.12) or run make PYTHON=/path/to/python3.12" >&2; \
+		exit 1; \
+	fi
+
+$(UV):
+	"$(PYTHON)" -m venv .tools/uv
+	.tools/uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
