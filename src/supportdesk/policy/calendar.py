@@ -151,6 +151,13 @@ class Segment:
 # The calendar
 
 
+_REGULAR, _CLOSED, _SPANS = 0, 1, 2
+
+# memoised conversions (timedeltas are immutable): targets repeat, and so do offsets into a day
+_AMOUNTS: dict[timedelta, int] = {}
+_STEPS: dict[int, timedelta] = {}
+
+
 @dataclass(frozen=True)
 class _Irregular:
     ordinal: int
@@ -185,6 +192,12 @@ class BusinessCalendar:
         self._irr: dict[int, _Irregular] = {}
         self._first_ord = 0
         self._last_ord = -1
+        self._surplus = False  # some loaded day holds more than a full window (clock change)
+        # per-day cache: ordinal -> (business position at the day's start, the day's kind,
+        # the aware opening instant of a regular working day); valid while no year is loaded
+        # before the first one (that would shift every position)
+        self._days: dict[int, tuple[int, int, datetime | None, int, bool]] = {}
+        self._generation = 0
 
     # -- irregular days, loaded a year at a time -------------------------------------------
 
@@ -197,6 +210,9 @@ class BusinessCalendar:
             years = range(y0, y1 + 1)
             self._first_year, self._last_year = y0, y1
         else:
+            if y0 < self._first_year:
+                self._days.clear()
+                self._generation += 1
             y0, y1 = min(y0, self._first_year), max(y1, self._last_year)
             years = [y for y in range(y0, y1 + 1) if not self._first_year <= y <= self._last_year]
             self._first_year, self._last_year = y0, y1
@@ -208,6 +224,7 @@ class BusinessCalendar:
         for o in self._irr_ords:
             deficits.append(deficits[-1] + self.day_us - self._irr[o].actual_us)
         self._irr_deficit = deficits
+        self._surplus = any(irr.actual_us > self.day_us for irr in self._irr.values())
         self._first_ord = date(self._first_year, 1, 1).toordinal()
         self._last_ord = date(self._last_year, 12, 31).toordinal()
 
@@ -302,27 +319,60 @@ class BusinessCalendar:
         q, w = divmod(o - 1, 7)
         return q * self.week_us + self.prefix[w] - self._irr_deficit[bisect_left(self._irr_ords, o)]
 
+    def _day(self, o: int) -> tuple[int, int, datetime | None, int, bool]:
+        """The cached facts of day ``o``: (position at its start, kind, opening instant of a
+        regular working day, deficit of the irregular days before it, whether the local date
+        is free of clock changes so that every wall time on it is one real instant)."""
+        info = self._days.get(o)
+        if info is None:
+            if not self._first_ord <= o <= self._last_ord:
+                self._ensure(o - 7, o + 7)
+            irr = self._irr.get(o)
+            if irr is not None:
+                kind = _CLOSED if not irr.intervals else _SPANS
+                opening = None
+            elif self.works[(o - 1) % 7]:
+                kind, opening = _REGULAR, self._wall(o, self.open_us)
+            else:
+                kind, opening = _CLOSED, None
+            deficit = self._irr_deficit[bisect_left(self._irr_ords, o)]
+            probes = {self._wall(o, w, fold).utcoffset() for w in (0, DAY_US) for fold in (0, 1)}
+            info = (self._day_start(o), kind, opening, deficit, len(probes) == 1)
+            self._days[o] = info
+        return info
+
+    def _local(
+        self, instant: datetime
+    ) -> tuple[datetime, int, tuple[int, int, datetime | None, int, bool]]:
+        """``instant`` as a valid local wall time, its local date's ordinal and facts."""
+        tz = self.tz
+        if instant.tzinfo is tz:
+            # already local (astimezone would return it as it is), but it may name a wall
+            # time that a clock change skips: normalise those through UTC
+            o = instant.toordinal()
+            info = self._days.get(o) or self._day(o)
+            if info[4]:
+                return instant, o, info
+            instant = instant.astimezone(UTC)
+        local = instant.astimezone(tz)
+        o = local.toordinal()
+        return local, o, self._days.get(o) or self._day(o)
+
     def position(self, instant: datetime) -> int:
         """Business microseconds from the origin up to ``instant`` (an aware datetime)."""
-        local = instant.astimezone(self.tz)
-        o = local.toordinal()
-        if not self._first_ord <= o <= self._last_ord:
-            self._ensure(o - 7, o + 7)
-        base = self._day_start(o)
-        irr = self._irr.get(o)
-        if irr is not None:
-            if not irr.intervals:
-                return base
-            t = (instant - EPOCH) // ONE_US
-            return base + sum(max(0, min(b, t) - a) for a, b in irr.intervals)
-        if not self.works[(o - 1) % 7]:
-            return base
-        s = (
-            (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
-        ) - self.open_us
-        if s <= 0:
-            return base
-        return base + (s if s < self.day_us else self.day_us)
+        local, o, info = self._local(instant)
+        kind = info[1]
+        if kind == _REGULAR:
+            s = (
+                (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
+            ) - self.open_us
+            if s <= 0:
+                return info[0]
+            return info[0] + (s if s < self.day_us else self.day_us)
+        if kind == _CLOSED:
+            return info[0]
+        t = (instant - EPOCH) // ONE_US
+        return info[0] + sum(max(0, min(b, t) - a) for a, b in self._irr[o].intervals)
 
     def _day_for(self, n: int) -> int:
         """The first day ``d`` whose end reaches business position ``n`` (n > 0), ignoring
@@ -335,25 +385,29 @@ class BusinessCalendar:
 
     def instant_at(self, n: int) -> datetime:
         """The earliest instant at which business position ``n`` is reached (n > 0)."""
-        irr_ords = self._irr_ords
-        deficit = self._irr_deficit
         d = self._day_for(n)
-        while True:
-            if d > self._last_ord:
+        for _ in range(64):
+            if d >= self._last_ord:
                 # only ever extend forwards here: that appends irregular days after every
                 # position already computed, so those positions stay valid
                 self._ensure(self._first_ord, d + 366)
-                irr_ords = self._irr_ords
-                deficit = self._irr_deficit
-            nd = self._day_for(n + deficit[bisect_right(irr_ords, d)])
-            if nd == d:
+            nd = self._day_for(n + self._irr_deficit[bisect_right(self._irr_ords, d)])
+            if nd <= d:
                 break
             d = nd
-        need = n - self._day_start(d)
-        irr = self._irr.get(d)
-        if irr is None:
-            return self._wall(d, self.open_us + need)
-        for a, b in irr.intervals:
+        if self._surplus:
+            # Deficits are positive (holidays) except on a day a clock change lengthens;
+            # there the fixed point can land a day off: settle on C'(d) < n <= C'(d + 1).
+            while self._day(d + 1)[0] < n:
+                d += 1
+            while self._day(d)[0] >= n:
+                d -= 1
+        start, _, opening, _, _ = self._days.get(d) or self._day(d)
+        need = n - start
+        if opening is not None:
+            # a regular day: no clock change in the window, so wall-clock arithmetic is exact
+            return opening + timedelta(microseconds=need)
+        for a, b in self._irr[d].intervals:
             if need <= b - a:
                 return (EPOCH + timedelta(microseconds=a + need)).astimezone(self.tz)
             need -= b - a
@@ -363,24 +417,63 @@ class BusinessCalendar:
 
     def add(self, start: datetime, business: timedelta) -> datetime:
         """The earliest instant at which ``business`` time has run on this calendar from
-        ``start`` (a start outside hours begins at the next opening; R-17)."""
-        amount = business // ONE_US
+        ``start`` (a start outside hours begins at the next opening; R-17).
+
+        The hot path of the product (every case's deadline), so it is ``position`` and
+        ``instant_at`` fused: one day-cache lookup for the start, one guess of the due day from
+        the weekly table corrected by the holidays it covers, one lookup for the due day."""
+        amount = _AMOUNTS.get(business)
+        if amount is None:
+            amount = business // ONE_US
+            if len(_AMOUNTS) < 4096:
+                _AMOUNTS[business] = amount
         if amount <= 0:
             raise ValueError("the business time to add must be positive")
-        return self.instant_at(self.position(start) + amount)
+        days = self._days
+        if start.tzinfo is self.tz:
+            local = start
+            info = days.get(start.toordinal()) or self._day(start.toordinal())
+            if not info[4]:
+                local, _, info = self._local(start)
+        else:
+            local, _, info = self._local(start)
+        if info[1] == _REGULAR:
+            s = (
+                (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
+            ) - self.open_us
+            n = info[0] + (0 if s <= 0 else s if s < self.day_us else self.day_us) + amount
+        else:
+            n = self.position(start) + amount
+        if self._surplus:
+            return self.instant_at(n)
+        # the due day if no irregular day lies between the start and it
+        deficit = self._irr_deficit
+        guess = info[3]
+        q, r = divmod(n + guess - 1, self.week_us)
+        d = q * 7 + bisect_left(self.prefix, r + 1, 1, 8)
+        if d >= self._last_ord or deficit[bisect_right(self._irr_ords, d)] != guess:
+            return self.instant_at(n)
+        start_d, _, opening, _, _ = days.get(d) or self._day(d)
+        if opening is None:  # pragma: no cover - a regular guess always lands on a working day
+            return self.instant_at(n)
+        need = n - start_d
+        step = _STEPS.get(need)
+        if step is None:
+            step = timedelta(microseconds=need)
+            if len(_STEPS) < 65536:
+                _STEPS[need] = step
+        return opening + step
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time between two instants (negative when ``end`` is before ``start``)."""
-        self._ensure(
-            min(start.astimezone(self.tz).toordinal(), end.astimezone(self.tz).toordinal()) - 7,
-            max(start.astimezone(self.tz).toordinal(), end.astimezone(self.tz).toordinal()) + 7,
-        )
-        return timedelta(microseconds=self.position(end) - self.position(start))
+        while True:
+            generation = self._generation
+            elapsed = self.position(end) - self.position(start)
+            if generation == self._generation:  # no year was loaded before the first one
+                return timedelta(microseconds=elapsed)
 
     def is_open(self, instant: datetime) -> bool:
-        local = instant.astimezone(self.tz)
-        o = local.toordinal()
-        self._ensure(o - 7, o + 7)
+        local, o, _ = self._local(instant)
         irr = self._irr.get(o)
         if irr is not None:
             t = (instant - EPOCH) // ONE_US
