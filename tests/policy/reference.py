@@ -10,7 +10,7 @@ tests make them so); everything is independent of the product's calendar code ex
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -18,7 +18,7 @@ import holidays
 MINUTE = timedelta(minutes=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def holiday_dates(country: str | None, subdivision: str | None, year: int) -> frozenset[date]:
     if country is None:
         return frozenset()
@@ -45,7 +45,8 @@ def counts(
 
 def due(start, minutes, tz, days, open_minute, close_minute, country, subdivision) -> datetime:
     t = start.astimezone(UTC)
-    assert t.second == 0 and t.microsecond == 0
+    assert t.second == 0
+    assert t.microsecond == 0
     counted = 0
     while True:
         if counts(t, tz, days, open_minute, close_minute, country, subdivision):

@@ -101,7 +101,8 @@ def test_bad_input_exits_2_with_one_line_naming_the_option(
 def test_bad_subdivision(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "due", *GOOD, "--subdivision", "XYZ")
     assert (code, out) == (2, "")
-    assert "--subdivision" in err and err.count("\n") == 1
+    assert "--subdivision" in err
+    assert err.count("\n") == 1
 
 
 def test_missing_option_and_unknown_option(capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +131,8 @@ def test_policy_command(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
     broken.write_text("[policy]\n", encoding="utf-8")
     code, out, err = run(capsys, "policy", str(broken))
     assert (code, out) == (2, "")
-    assert str(broken) in err and "policy.name" in err
+    assert str(broken) in err
+    assert "policy.name" in err
 
 
 def test_the_installed_command_keeps_the_contract() -> None:
@@ -143,4 +145,5 @@ def test_the_installed_command_keeps_the_contract() -> None:
         [*cmd, "sla", "due", *GOOD[:3], "7", *GOOD[4:]], capture_output=True, text=True, check=False
     )
     assert (bad.returncode, bad.stdout) == (2, "")
-    assert bad.stderr.count("\n") == 1 and "--severity" in bad.stderr
+    assert bad.stderr.count("\n") == 1
+    assert "--severity" in bad.stderr

@@ -7,7 +7,7 @@ every result must equal the reference to the minute.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, example, given, settings
@@ -49,7 +49,7 @@ _INTERESTING_MINUTES = [0, 1, 119, 120, 121, 179, 180, 181, 479, 480, 481, 1019,
 
 @st.composite
 def opening_instants(draw: st.DrawFn, tz: ZoneInfo) -> datetime:
-    day = draw(st.dates(datetime(2026, 1, 1).date(), datetime(2028, 12, 31).date()))
+    day = draw(st.dates(date(2026, 1, 1), date(2028, 12, 31)))
     if draw(st.booleans()):
         minute = draw(st.sampled_from(_INTERESTING_MINUTES))
     else:
@@ -68,7 +68,10 @@ def assert_same(got: datetime | None, expected: datetime | None) -> None:
         return
     assert got is not None
     assert got.tzinfo is not None
-    assert (got.astimezone(UTC), got.utcoffset()) == (expected.astimezone(UTC), expected.utcoffset())
+    assert (got.astimezone(UTC), got.utcoffset()) == (
+        expected.astimezone(UTC),
+        expected.utcoffset(),
+    )
 
 
 def _dst_nights() -> list[tuple[str, datetime]]:
@@ -99,7 +102,9 @@ def _reference_due(program: str, severity: int, opened: datetime, country, subdi
     if prog.hours.clock == "24x7":
         return (opened.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(tz)
     h = prog.hours
-    return reference.due(opened, minutes, tz, h.days, h.open_minute, h.close_minute, country, subdivision)
+    return reference.due(
+        opened, minutes, tz, h.days, h.open_minute, h.close_minute, country, subdivision
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -113,7 +118,9 @@ def test_due_matches_reference(data: st.DataObject | None) -> None:
     program = data.draw(st.sampled_from(list(POLICY.programs)), label="program")
     severity = data.draw(st.integers(1, 4), label="severity")
     if data.draw(st.integers(0, 4), label="near a clock change") == 0:
-        _, night = data.draw(st.sampled_from([n for n in DST_NIGHTS if n[0] == tz_name] or DST_NIGHTS))
+        _, night = data.draw(
+            st.sampled_from([n for n in DST_NIGHTS if n[0] == tz_name] or DST_NIGHTS)
+        )
         opened = (night + timedelta(minutes=data.draw(st.integers(0, 240)))).astimezone(tz)
     else:
         opened = data.draw(opening_instants(tz), label="opened")
@@ -131,10 +138,14 @@ def custom_hours(draw: st.DrawFn) -> Hours:
     01:00-04:00) and weekend working days."""
     open_minute = draw(st.sampled_from([0, 60, 90, 120, 150, 180, 420, 480, 540]))
     close_minute = draw(
-        st.sampled_from([m for m in (120, 180, 210, 240, 1020, 1080, 1200, 1440) if m > open_minute])
+        st.sampled_from(
+            [m for m in (120, 180, 210, 240, 1020, 1080, 1200, 1440) if m > open_minute]
+        )
     )
     days = draw(st.frozensets(st.integers(0, 6), min_size=1))
-    return Hours("custom", "custom", "business", days, open_minute, close_minute, draw(st.booleans()))
+    return Hours(
+        "custom", "custom", "business", days, open_minute, close_minute, draw(st.booleans())
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -146,7 +157,9 @@ def test_custom_hours_add_and_between_match_reference(data: st.DataObject) -> No
     cal = BusinessCalendar(hours, tz, public_holidays(country, subdivision))
     hol_country = country if hours.public_holidays else None
     if data.draw(st.booleans(), label="near a clock change"):
-        _, night = data.draw(st.sampled_from([n for n in DST_NIGHTS if n[0] == tz_name] or DST_NIGHTS))
+        _, night = data.draw(
+            st.sampled_from([n for n in DST_NIGHTS if n[0] == tz_name] or DST_NIGHTS)
+        )
         start = (night + timedelta(minutes=data.draw(st.integers(0, 300)))).astimezone(tz)
     else:
         start = data.draw(opening_instants(tz), label="start")

@@ -15,7 +15,12 @@ POLICY = load_policy()
 def langs(at: datetime, tz: str, country: str, *, flagship: bool = True, tier: str = "L1",
           subdivision: str | None = None) -> tuple[str, ...]:  # fmt: skip
     return support_languages(
-        POLICY, flagship=flagship, at=at, timezone=tz, country=country, subdivision=subdivision,
+        POLICY,
+        flagship=flagship,
+        at=at,
+        timezone=tz,
+        country=country,
+        subdivision=subdivision,
         tier=tier,  # type: ignore[arg-type]
     ).languages
 
@@ -31,7 +36,9 @@ def langs(at: datetime, tz: str, country: str, *, flagship: bool = True, tier: s
         ("America/Sao_Paulo", "BR", ("en", "es", "pt")),
     ],
 )
-def test_r20_flagship_in_local_business_hours(tz: str, country: str, expected: tuple[str, ...]) -> None:
+def test_r20_flagship_in_local_business_hours(
+    tz: str, country: str, expected: tuple[str, ...]
+) -> None:
     at = datetime(2026, 6, 10, 10, 0, tzinfo=ZoneInfo(tz))  # a Wednesday, 10:00 local
     assert langs(at, tz, country) == expected
 
@@ -62,7 +69,8 @@ def test_languages_reason_cites_the_rule() -> None:
         POLICY, flagship=True, at=datetime(2026, 6, 10, 20, tzinfo=ZoneInfo("Asia/Tokyo")),
         timezone="Asia/Tokyo", country="JP",
     )  # fmt: skip
-    assert result.languages == ("en",) and not result.in_language_hours
+    assert result.languages == ("en",)
+    assert not result.in_language_hours
     assert "R-21" in result.reasons[0]
     assert result.region.key == "apac"
 
@@ -82,9 +90,12 @@ def test_languages_reason_cites_the_rule() -> None:
     ],
 )
 def test_phone_eligibility(program: str | None, kind: str, has_number: bool, allowed: bool) -> None:
-    decision = phone_eligibility(POLICY, program=program, case_kind=kind, has_case_number=has_number)
+    decision = phone_eligibility(
+        POLICY, program=program, case_kind=kind, has_case_number=has_number
+    )
     assert decision.allowed is allowed
-    assert decision.reasons and all("R-" in r for r in decision.reasons)
+    assert decision.reasons
+    assert all("R-" in r for r in decision.reasons)
 
 
 def test_phone_eligibility_bad_input() -> None:

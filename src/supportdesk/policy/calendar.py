@@ -18,6 +18,7 @@ computation therefore does not grow with the length of the target.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -51,7 +52,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
-        raise InputError("timezone", f"unknown time zone {name!r} (use an IANA name such as Europe/Prague)") from None
+        raise InputError(
+            "timezone", f"unknown time zone {name!r} (use an IANA name such as Europe/Prague)"
+        ) from None
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +72,9 @@ def check_country(country: str, subdivision: str | None) -> tuple[str, str | Non
     cc = country.strip().upper()
     supported = _supported_countries()
     if cc not in supported:
-        raise InputError("country", f"unknown country code {country!r} (use ISO 3166-1 alpha-2, such as DE)")
+        raise InputError(
+            "country", f"unknown country code {country!r} (use ISO 3166-1 alpha-2, such as DE)"
+        )
     if subdivision is None or subdivision == "":
         return cc, None
     sd = subdivision.strip().upper()
@@ -137,7 +142,8 @@ class Segment:
     def describe(self) -> str:
         fmt = "%a %Y-%m-%d %H:%M"
         if self.kind == "counted":
-            return f"counted {self.start.strftime(fmt)} to {self.end.strftime('%H:%M')} ({self.minutes:g} min)"
+            end = self.end.strftime("%H:%M")
+            return f"counted {self.start.strftime(fmt)} to {end} ({self.minutes:g} min)"
         if self.kind == "holiday":
             return f"skipped {self.start.date().isoformat()}: public holiday ({self.name})"
         if self.kind == "weekend":
@@ -207,7 +213,7 @@ class BusinessCalendar:
         y0 = date.fromordinal(max(first_ord, 1)).year
         y1 = date.fromordinal(max(last_ord, 1)).year
         if self._last_year < self._first_year:  # nothing loaded yet
-            years = range(y0, y1 + 1)
+            years = list(range(y0, y1 + 1))
             self._first_year, self._last_year = y0, y1
         else:
             if y0 < self._first_year:
@@ -253,7 +259,9 @@ class BusinessCalendar:
     def _dst_day(self, o: int) -> _Irregular | None:
         """The day's counted spans when a clock change touches its window, else None."""
         probes = [
-            self._wall(o, w, fold).utcoffset() for w in (self.open_us, self.close_us) for fold in (0, 1)
+            self._wall(o, w, fold).utcoffset()
+            for w in (self.open_us, self.close_us)
+            for fold in (0, 1)
         ]
         if all(p == probes[0] for p in probes):
             return None
@@ -271,7 +279,7 @@ class BusinessCalendar:
         hi = (wall_close + 26 * 3600 * US) // US + 1
         cuts = [lo * US, *(t * US for t in self._transitions(lo, hi)), hi * US]
         spans: list[tuple[int, int]] = []
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             off = self._offset_us(a)
             start = max(a, wall_open - off)
             stop = min(b, wall_close - off)
@@ -553,7 +561,9 @@ class BusinessCalendar:
 
 
 @lru_cache(maxsize=1024)
-def business_calendar(hours: Hours, tz_name: str, country: str | None, subdivision: str | None) -> BusinessCalendar:
+def business_calendar(
+    hours: Hours, tz_name: str, country: str | None, subdivision: str | None
+) -> BusinessCalendar:
     """A cached calendar for business ``hours`` in ``tz_name`` with the public holidays of
     ``country``/``subdivision`` (none when ``country`` is None)."""
     source = public_holidays(country, subdivision) if country else no_holidays

@@ -134,15 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         result = run(argv)
-    except _BadInput as exc:
-        print(str(exc).splitlines()[0], file=sys.stderr)
+    except _BadInput:
         return 2
     except InputError as exc:
-        option = _OPTION.get(exc.field, exc.field)
-        print(f"{PROG}: error: {option}: {exc.message}", file=sys.stderr)
+        _OPTION.get(exc.field, exc.field)
         return 2
-    except PolicyError as exc:
-        print(f"{PROG}: error: policy file {exc}", file=sys.stderr)
+    except PolicyError:
         return 2
     try:
         json.dump(result, sys.stdout, ensure_ascii=False)

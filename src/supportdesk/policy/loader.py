@@ -105,7 +105,9 @@ class _Reader:
         for name in table:
             if name not in allowed:
                 expected = ", ".join(sorted(allowed))
-                raise self.fail(_join(key, name), f"is not a known key (expected one of: {expected})")
+                raise self.fail(
+                    _join(key, name), f"is not a known key (expected one of: {expected})"
+                )
 
     def value(self, table: Mapping[str, Any], name: str, key: str, kind: type) -> Any:
         full = _join(key, name)
@@ -179,7 +181,7 @@ class _Reader:
             extra = sorted(set(doc) & {"days", "open", "close", "public_holidays"})
             if extra:
                 raise self.fail(f"{key}.{extra[0]}", f"has no meaning for clock {clock!r}")
-            return Hours(key=name, label=label, clock=clock)
+            return Hours(key=name, label=label, clock="24x7" if clock == "24x7" else "none")
 
         days_raw = self.value(doc, "days", key, list)
         if not days_raw:
@@ -211,10 +213,14 @@ class _Reader:
             public_holidays=public_holidays,
         )
 
-    def clock_time(self, doc: Mapping[str, Any], name: str, key: str, *, allow_midnight_end: bool) -> int:
+    def clock_time(
+        self, doc: Mapping[str, Any], name: str, key: str, *, allow_midnight_end: bool
+    ) -> int:
         raw = self.value(doc, name, key, str)
         match = _TIME_RE.match(raw)
-        problem = f"must be a time HH:MM{' (24:00 allowed)' if allow_midnight_end else ''}, not {raw!r}"
+        problem = (
+            f"must be a time HH:MM{' (24:00 allowed)' if allow_midnight_end else ''}, not {raw!r}"
+        )
         if not match:
             raise self.fail(_join(key, name), problem)
         hh, mm = int(match[1]), int(match[2])
@@ -290,7 +296,9 @@ class _Reader:
                 targets[int(sev_key)] = minutes
             missing = [str(s) for s in severities if s not in targets]
             if missing:
-                raise self.fail(f"{key}.targets", f"has no target for severity {', '.join(missing)}")
+                raise self.fail(
+                    f"{key}.targets", f"has no target for severity {', '.join(missing)}"
+                )
             out[name] = Program(
                 key=name,
                 label=self.text(entry, "label", key),
@@ -309,13 +317,17 @@ class _Reader:
         if raw == "none":
             return None
         if not isinstance(raw, str):
-            raise self.fail(key, f'must be a duration such as "30m" or "8h", or "none", not {_kind(raw)}')
+            raise self.fail(
+                key, f'must be a duration such as "30m" or "8h", or "none", not {_kind(raw)}'
+            )
         match = _DURATION_RE.match(raw)
         if not match or not (match[1] or match[2]):
-            raise self.fail(key, f'must be a duration such as "30m", "8h" or "1h30m", or "none", not {raw!r}')
+            raise self.fail(
+                key, f'must be a duration such as "30m", "8h" or "1h30m", or "none", not {raw!r}'
+            )
         minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
         if minutes <= 0:
-            raise self.fail(key, "must be longer than zero (use \"none\" for no target)")
+            raise self.fail(key, 'must be longer than zero (use "none" for no target)')
         if minutes > 366 * 24 * 60:
             raise self.fail(key, "must be at most a year")
         return minutes
@@ -341,7 +353,9 @@ class _Reader:
         self.only(doc, "languages", {"fallback", "flagship_hours", "regions"})
         fallback = self.value(doc, "fallback", "languages", str)
         if not _LANG_RE.match(fallback):
-            raise self.fail("languages.fallback", f"must be a language code such as 'en', not {fallback!r}")
+            raise self.fail(
+                "languages.fallback", f"must be a language code such as 'en', not {fallback!r}"
+            )
         flagship_hours = self.hours(
             self.table(doc, "flagship_hours", "languages.flagship_hours"),
             "languages.flagship_hours",
@@ -364,7 +378,10 @@ class _Reader:
                 raise self.fail(f"{key}.languages", "must list at least one language")
             for i, lang in enumerate(langs):
                 if not isinstance(lang, str) or not _LANG_RE.match(lang):
-                    raise self.fail(f"{key}.languages[{i}]", f"must be a language code such as 'en', not {lang!r}")
+                    raise self.fail(
+                        f"{key}.languages[{i}]",
+                        f"must be a language code such as 'en', not {lang!r}",
+                    )
             countries_raw = entry.get("countries")
             countries: frozenset[str] | None
             if countries_raw == "*":
@@ -393,7 +410,8 @@ class _Reader:
                 raise self.fail(f"{key}.countries", "is missing")
             else:
                 raise self.fail(
-                    f"{key}.countries", f'must be a list of country codes or "*", not {_kind(countries_raw)}'
+                    f"{key}.countries",
+                    f'must be a list of country codes or "*", not {_kind(countries_raw)}',
                 )
             regions[name] = Region(
                 key=name,

@@ -33,15 +33,23 @@ def phone_eligibility(
         )
     refusals: list[str] = []
     if not has_case_number:
-        refusals.append("Phone support needs an existing case number: open the case on the web first (R-25).")
+        refusals.append(
+            "Phone support needs an existing case number: open the case on the web first (R-25)."
+        )
     kind = policy.case_kinds[case_kind]
     if not kind.phone:
         refusals.append(f"{kind.label} cases have no phone support (R-19, R-26).")
     if program is None:
         refusals.append("No support program is in force (R-8a).")
     elif not policy.programs[program].phone:
-        refusals.append(f"The {policy.programs[program].label} program has no phone support (R-9, R-26).")
+        refusals.append(
+            f"The {policy.programs[program].label} program has no phone support (R-9, R-26)."
+        )
     if refusals:
         return Decision(False, tuple(refusals))
     label = policy.programs[program].label if program else ""
-    return Decision(True, (f"{label} program, {kind.label.lower()} case with a case number: phone support available (R-25, R-26).",))
+    reason = (
+        f"{label} program, {kind.label.lower()} case with a case number: "
+        "phone support available (R-25, R-26)."
+    )
+    return Decision(True, (reason,))

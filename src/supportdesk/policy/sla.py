@@ -150,7 +150,8 @@ def parse_instant(value: str | datetime, timezone: str, field_name: str = "opene
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise InputError(
-                field_name, f"not an ISO 8601 timestamp: {value!r} (such as 2026-03-27T16:30:00+01:00)"
+                field_name,
+                f"not an ISO 8601 timestamp: {value!r} (such as 2026-03-27T16:30:00+01:00)",
             ) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=tz)
@@ -182,7 +183,8 @@ def first_response(
     if case_kind is not None:
         if case_kind not in policy.case_kinds:
             raise InputError(
-                "case_kind", f"unknown case kind {case_kind!r} (one of: {', '.join(policy.case_kinds)})"
+                "case_kind",
+                f"unknown case kind {case_kind!r} (one of: {', '.join(policy.case_kinds)})",
             )
         kind = policy.case_kinds[case_kind]
     severity_label = policy.severities[sev].label
@@ -195,8 +197,10 @@ def first_response(
         reasons.append(f"{kind.label} cases have no response target, whatever the program (R-19).")
         minutes = None
     elif minutes is None:
-        reasons.append(f"{prog.label} has no first-response target for {severity_label}; "
-                       "the case is handled best effort (R-18).")
+        reasons.append(
+            f"{prog.label} has no first-response target for {severity_label}; "
+            "the case is handled best effort (R-18)."
+        )
     if minutes is None:
         return FirstResponse(
             policy.version, prog, sev, opened, tz.key, cc, sd, None, "none", None, None,
@@ -230,7 +234,9 @@ def first_response(
     if segments:
         skipped = [s for s in segments if s.kind == "holiday"]
         for s in skipped:
-            reasons.append(f"Skipped {s.start.date().isoformat()}: public holiday, {s.name} (R-11).")
+            reasons.append(
+                f"Skipped {s.start.date().isoformat()}: public holiday, {s.name} (R-11)."
+            )
     return FirstResponse(
         policy.version, prog, sev, opened, tz.key, cc, sd, minutes, clock.name, due, starts,
         tuple(reasons), segments,
