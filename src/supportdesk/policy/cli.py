@@ -134,12 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     try:
         result = run(argv)
-    except _BadInput:
+    except _BadInput as exc:
+        sys.stderr.write(str(exc).splitlines()[0] + "\n")
         return 2
     except InputError as exc:
-        _OPTION.get(exc.field, exc.field)
+        option = _OPTION.get(exc.field, exc.field)
+        sys.stderr.write(f"{PROG}: error: {option}: {exc.message}\n")
         return 2
-    except PolicyError:
+    except PolicyError as exc:
+        sys.stderr.write(f"{PROG}: error: policy file {exc}\n")
         return 2
     try:
         json.dump(result, sys.stdout, ensure_ascii=False)
