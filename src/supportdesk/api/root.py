@@ -3,8 +3,11 @@
 Each domain adds its router here, from supportdesk/api/<domain>.py.
 """
 
-from supportdesk.api import health
-from supportdesk.api.errors import SupportdeskAPI
+from django.http import HttpRequest, HttpResponse
+
+from supportdesk.api import health, policy
+from supportdesk.api.errors import SupportdeskAPI, error_body
+from supportdesk.policy import InputError
 
 api = SupportdeskAPI(
     title="supportdesk API",
@@ -14,3 +17,12 @@ api = SupportdeskAPI(
 )
 
 api.add_router("/health", health.router)
+api.add_router("/policy", policy.router)
+
+
+def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
+    """A value the policy core refused (unknown program, time zone, country, ...): 422."""
+    return api.create_response(request, error_body(exc.message, exc.field), status=422)
+
+
+api.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]
