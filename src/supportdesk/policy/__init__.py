@@ -5,6 +5,14 @@ targets, hours and business calendars, SLA clocks, language availability and pho
 """
 
 from .calendar import BusinessCalendar, Segment, business_calendar, check_country, zone
+from .entitlement import (
+    Entitlement,
+    LicenseFacts,
+    SocketLine,
+    VersionFacts,
+    lifecycle_state,
+    resolve_entitlement,
+)
 from .errors import InputError, PolicyError
 from .languages import LanguageAvailability, region_for, support_languages
 from .loader import clear_policy_cache, default_policy_path, get_policy, load_policy, parse_policy
@@ -16,17 +24,21 @@ __all__ = [
     "BusinessCalendar",
     "CaseKind",
     "Decision",
+    "Entitlement",
     "FirstResponse",
     "Hours",
     "InputError",
     "LanguageAvailability",
     "LanguagePolicy",
+    "LicenseFacts",
     "Policy",
     "PolicyError",
     "Program",
     "Region",
     "Segment",
     "Severity",
+    "SocketLine",
+    "VersionFacts",
     "business_calendar",
     "check_country",
     "clear_policy_cache",
@@ -34,11 +46,13 @@ __all__ = [
     "default_policy_path",
     "first_response",
     "get_policy",
+    "lifecycle_state",
     "load_policy",
     "parse_instant",
     "parse_policy",
     "phone_eligibility",
     "region_for",
+    "resolve_entitlement",
     "support_languages",
     "zone",
 ]
