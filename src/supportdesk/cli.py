@@ -139,6 +139,17 @@ def _setup_django() -> None:
         django.setup()
     except ImproperlyConfigured as exc:
         raise CliError(str(exc).splitlines()[0], status=2) from None
+    _check_policy()
+
+
+def _check_policy() -> None:
+    """Refuse to start on a broken policy file, naming the file, the key and the problem."""
+    from supportdesk.policy import PolicyError, get_policy
+
+    try:
+        get_policy()
+    except PolicyError as exc:
+        raise CliError(f"policy file {exc}", status=2) from None
 
 
 def _manage(argv: list[str]) -> int:

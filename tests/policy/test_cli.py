@@ -147,3 +147,21 @@ def test_the_installed_command_keeps_the_contract() -> None:
     assert (bad.returncode, bad.stdout) == (2, "")
     assert bad.stderr.count("\n") == 1
     assert "--severity" in bad.stderr
+
+
+def test_the_server_refuses_to_start_on_a_broken_policy_file(tmp_path) -> None:
+    """A broken operator policy is refused at start, naming the file, key and problem."""
+    import os
+
+    broken = tmp_path / "ops.toml"
+    broken.write_text('[policy]\nname = "ops"\n', encoding="utf-8")
+    env = {**os.environ, "SUPPORTDESK_POLICY": str(broken), "SUPPORTDESK_HOME": str(tmp_path)}
+    cmd = [sys.executable, "-c", "import sys; from supportdesk.cli import main; sys.exit(main())"]
+    for argv in (["serve", "--port", "0"], ["worker"], ["manage", "check"]):
+        done = subprocess.run(
+            [*cmd, *argv], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
+        assert done.returncode == 2, argv
+        assert (
+            done.stderr == f"supportdesk: error: policy file {broken}: policy.version: is missing\n"
+        )
