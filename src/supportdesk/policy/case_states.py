@@ -61,7 +61,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("in_progress", "closed", "customer engineer", "withdrawn, or out of scope (R-30, R-31)"),
     _t("waiting_for_customer", "in_progress", "customer engineer", "the customer answered"),
     _t("waiting_for_customer", "resolved", "engineer", "resolved while waiting (R-30)"),
-    _t("waiting_for_customer", "closed", "customer system", "withdrawn, or 3 unanswered attempts (R-29)"),
+    _t("waiting_for_customer", "closed", "customer system", "withdrawn, or no answer (R-29)"),
     _t("waiting_for_third_party", "in_progress", "engineer", "the third party answered (R-35)"),
     _t("waiting_for_third_party", "closed", "customer", "withdrawn by the customer"),
     _t("resolved", "closed", "customer engineer system", "the resolution is confirmed"),
