@@ -55,6 +55,7 @@ class Running:
             stderr=subprocess.STDOUT,
             text=True,
             env=command_env(**env),
+            start_new_session=True,  # its own process group, as in a terminal
         )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -78,13 +79,19 @@ class Running:
                 return match
         raise AssertionError(f"no {pattern.pattern!r} within {timeout}s:\n" + "".join(self.lines))
 
-    def stop(self, sig: signal.Signals, timeout: float) -> int:
-        """Send ``sig`` and wait; returns the exit status, and keeps the rest of the output."""
-        self.process.send_signal(sig)
+    def stop(self, sig: signal.Signals, timeout: float, *, group: bool = False) -> int:
+        """Send ``sig`` and wait; returns the exit status, and keeps the rest of the output.
+
+        ``group`` signals the whole process group, as Ctrl-C in a terminal does.
+        """
+        if group:
+            os.killpg(self.process.pid, sig)
+        else:
+            self.process.send_signal(sig)
         try:
             status = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             self._drain()
             raise AssertionError(
@@ -111,7 +118,7 @@ class Running:
         traceback: TracebackType | None,
     ) -> None:
         if self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
 
 

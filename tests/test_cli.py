@@ -89,22 +89,29 @@ def test_sla_dispatches_to_the_policy_cli_without_django(tmp_path: Path) -> None
     )
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_serve_answers_http_and_stops_cleanly(sig: signal.Signals) -> None:
-    with processes.Running("serve", "--port", "0", "--workers", "1", "--threads", "2") as server:
+@pytest.mark.parametrize(
+    ("sig", "group"),
+    [
+        pytest.param(signal.SIGTERM, False, id="SIGTERM from a service manager"),
+        pytest.param(signal.SIGINT, True, id="Ctrl-C in a terminal"),
+    ],
+)
+def test_serve_answers_http_and_stops_cleanly(sig: signal.Signals, group: bool) -> None:
+    with processes.Running("serve", "--port", "0", "--workers", "2", "--threads", "2") as server:
         url = server.wait_for(processes.URL).group(1)
 
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
         status, page = processes.get(f"{url}/when/")
         assert status == 200
-        assert "<h1>When will we answer?</h1>" in page
+        assert "When will we answer?" in page
         status, schema = processes.get(f"{url}/api/v1/openapi.json")
         assert status == 200
         assert '"title": "supportdesk API"' in schema
 
-        assert server.stop(sig, timeout=10) == 0
+        assert server.stop(sig, timeout=10, group=group) == 0
     assert "Traceback" not in server.output
     assert "Shutting down: Master" in server.output
+    assert "SIGKILL" not in server.output
 
 
 def test_worker_starts_and_stops_cleanly_on_sigterm() -> None:
@@ -112,4 +119,12 @@ def test_worker_starts_and_stops_cleanly_on_sigterm() -> None:
         worker.wait_for(re.compile(r"Starting worker worker_id="))
 
         assert worker.stop(signal.SIGTERM, timeout=10) == 0
+    assert "Traceback" not in worker.output
+
+
+def test_worker_stops_cleanly_on_ctrl_c() -> None:
+    with processes.Running("worker", "--interval", "0.2") as worker:
+        worker.wait_for(re.compile(r"Starting worker worker_id="))
+
+        assert worker.stop(signal.SIGINT, timeout=10, group=True) == 0
     assert "Traceback" not in worker.output

@@ -45,5 +45,5 @@ def test_demo_serves_and_prints_where_to_look() -> None:
         assert "admin / admin" in demo.output
         assert processes.get(f"{url}/when/")[0] == 200
         assert processes.get(f"{url}/api/v1/docs")[0] == 200
-        assert demo.stop(signal.SIGINT, timeout=10) == 0
+        assert demo.stop(signal.SIGINT, timeout=10, group=True) == 0
     assert "Traceback" not in demo.output

@@ -217,7 +217,10 @@ def _start_server(host: str, port: int, workers: int | None, threads: int, banne
     def on_ready(url: str) -> None:
         print(banner.format(url=url), flush=True)
 
-    server.run(options, on_ready)
+    try:
+        server.run(options, on_ready)
+    except RuntimeError as exc:  # gunicorn's word for "cannot start"
+        raise CliError(str(exc)) from None
     return 0
 
 

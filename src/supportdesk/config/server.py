@@ -1,19 +1,27 @@
 """The production server: gunicorn, embedded, with threaded workers.
 
-`supportdesk serve` and `supportdesk demo` run it in the foreground. gunicorn's master
-process handles the signals: SIGTERM stops gracefully (requests in flight finish), SIGINT
-(Ctrl-C) stops at once; either way the process exits with status 0.
+`supportdesk serve` and `supportdesk demo` run it in the foreground. SIGTERM and SIGINT
+(Ctrl-C) both stop it gracefully: no new connections, requests in flight finish (for at most
+`graceful_timeout`), and the process exits with status 0. A second SIGINT, or SIGQUIT,
+stops it at once.
+
+Why Ctrl-C is graceful here: gunicorn's quick stop has each gthread worker shut its thread
+pool down from inside a signal handler, which can deadlock with the worker's own main
+thread; the worker then hangs until the master kills it after `graceful_timeout`, and
+the stop takes seconds instead of milliseconds. The graceful path has no such handler.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 
 def default_workers() -> int:
@@ -40,10 +48,24 @@ def listener_url(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
+class _Arbiter(Arbiter):
+    def handle_int(self) -> None:
+        """A first SIGINT stops gracefully, as SIGTERM does."""
+        self.handle_term()
+
+
+def _post_worker_init(worker: Any) -> None:
+    # Ctrl-C in a terminal signals the whole process group, workers included.
+    signal.signal(signal.SIGINT, worker.handle_exit)
+
+
 class _Gunicorn(BaseApplication):
     def __init__(self, settings: dict[str, Any]) -> None:
         self._settings = settings
         super().__init__()
+
+    def run(self) -> None:
+        _Arbiter(self).run()
 
     def load_config(self) -> None:
         for key, value in self._settings.items():
@@ -79,6 +101,7 @@ def run(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
         "errorlog": "-",
         "loglevel": "info",
         "when_ready": when_ready,
+        "post_worker_init": _post_worker_init,
     }
     app = _Gunicorn(settings)
     if "control_socket_disable" in app.cfg.settings:
