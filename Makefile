@@ -53,3 +53,13 @@ python:
 $(UV):
 	"$(PYTHON)" -m venv .tools/uv
 	.tools/uv/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Benchmarks (bench/README.md): the SLA clock against its peers. BENCH_ARGS=--quick for a short run.
+BENCH_ARGS ?=
+.PHONY: bench bench-sla
+
+bench: bench-sla
+
+bench-sla: python $(UV)
+	$(UV) sync --locked --extra dev --extra bench --python "$(PYTHON)"
+	.venv/bin/python bench/sla_clock.py $(BENCH_ARGS)
