@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "supportdesk.accounts",
+    "supportdesk.audit",
     "supportdesk.portal",
 ]
 

@@ -1,0 +1,83 @@
+"""Writing the audit trail. Every domain service calls :func:`audit_event_record` once, inside
+its own transaction, so the change and its record commit or roll back together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from supportdesk.accounts.models import User
+from supportdesk.audit.models import AuditEvent
+
+Changes = dict[str, list[Any]]
+
+
+def jsonable(value: Any) -> Any:
+    """A field value as it is stored in an audit record: dates in ISO 8601, objects by key."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of ``fields`` (foreign keys by their key), ready for :func:`diff`."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = jsonable(getattr(instance, attname))
+    return out
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
+    """``{"field": [old, new]}`` for every field whose value differs."""
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+def created(values: Mapping[str, Any]) -> Changes:
+    """The changes of a new object: every field that has a value."""
+    return {name: [None, value] for name, value in values.items() if value not in (None, "")}
+
+
+def deleted(values: Mapping[str, Any]) -> Changes:
+    return {name: [value, None] for name, value in values.items()}
+
+
+def audit_event_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    changes: Mapping[str, Any],
+    at: datetime,
+    target_id: object = None,
+) -> AuditEvent:
+    """Append one audit event. ``target_id`` is for a target that was just deleted."""
+    if at.tzinfo is None:
+        raise ValueError("audit times are aware datetimes")
+    key = target.pk if target_id is None else target_id
+    return AuditEvent.objects.create(
+        at=at,
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(key),
+        target_repr=str(target)[:200],
+        changes=jsonable(dict(changes)),
+    )
