@@ -29,3 +29,19 @@ def validate_language_tag(value: str) -> None:
             code="invalid_language",
             params={"value": value},
         )
+
+
+def validate_country(value: str) -> None:
+    """An ISO 3166-1 alpha-2 code in upper case that has a public-holiday calendar (R-11)."""
+    from supportdesk.policy import InputError, check_country
+
+    try:
+        code, _ = check_country(value, None)
+    except InputError as exc:
+        raise ValidationError(exc.message, code="invalid_country") from None
+    if code != value:
+        raise ValidationError(
+            "%(value)s: write the country code in upper case (%(code)s).",
+            code="invalid_country",
+            params={"value": value, "code": code},
+        )

@@ -1,0 +1,433 @@
+"""Every write of the accounts app: keyword-only, atomic, checked by
+:func:`supportdesk.accounts.permissions.require`, and recorded in the audit trail."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+
+from supportdesk.accounts.choices import MembershipRole, OrganizationKind, StaffRole
+from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
+from supportdesk.accounts.permissions import (
+    Action,
+    Actor,
+    is_person,
+    require,
+    require_organization_fields,
+)
+from supportdesk.audit.services import audit_event_record, created, deleted, diff, snapshot
+from supportdesk.errors import Conflict
+from supportdesk.policy import InputError, check_country, get_policy, region_for
+
+ORGANIZATION_FIELDS = (
+    "name",
+    "kind",
+    "country",
+    "subdivision",
+    "time_zone",
+    "region",
+    "language",
+    "pdm",
+)
+TOKEN_PREFIX = "sdt_"  # noqa: S105  # tells a supportdesk token apart, not a secret
+
+
+def _actor(actor: Actor) -> User | None:
+    """The user to record in the audit trail (None for the system)."""
+    return actor if isinstance(actor, User) else None
+
+
+def _full_clean(instance: Any, exclude: tuple[str, ...] = ()) -> None:
+    instance.full_clean(exclude=exclude)
+
+
+# --- organizations ---------------------------------------------------------------------------
+
+
+def _normalise_place(values: dict[str, Any], *, region_given: bool) -> None:
+    """Check country and subdivision against the holiday calendars (R-11) and derive the
+    region from the country unless one was given (R-20)."""
+    try:
+        country, subdivision = check_country(values["country"] or "", values["subdivision"] or None)
+    except InputError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from None
+    values["country"], values["subdivision"] = country, subdivision or ""
+    if not region_given:
+        try:
+            values["region"] = region_for(get_policy(), country).key
+        except InputError as exc:
+            raise ValidationError({"region": [exc.message]}) from None
+
+
+def _check_pdm(pdm: User | None) -> None:
+    if pdm is not None and not (pdm.is_staff and pdm.staff_role == StaffRole.PDM):
+        raise ValidationError({"pdm": [f"{pdm} is not a staff user with the PDM role (R-10)."]})
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: Actor,
+    name: str,
+    country: str,
+    time_zone: str,
+    kind: str = OrganizationKind.CUSTOMER,
+    subdivision: str = "",
+    region: str | None = None,
+    language: str = "en",
+    pdm: User | None = None,
+    at: datetime,
+) -> Organization:
+    """A customer or partner organization; its region follows its country unless given."""
+    require(actor, Action.ORGANIZATION_CREATE, None, at=at)
+    values: dict[str, Any] = {
+        "name": name.strip(),
+        "kind": kind,
+        "country": country,
+        "subdivision": subdivision,
+        "time_zone": time_zone,
+        "region": region,
+        "language": language,
+        "pdm": pdm,
+    }
+    _normalise_place(values, region_given=bool(region))
+    _check_pdm(pdm)
+    organization = Organization(**values, created_at=at)
+    _full_clean(organization)
+    organization.save()
+    audit_event_record(
+        actor=_actor(actor),
+        action="organization.create",
+        target=organization,
+        changes=created(snapshot(organization, ORGANIZATION_FIELDS)),
+        at=at,
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_update(
+    *, actor: Actor, organization: Organization, changes: Mapping[str, Any], at: datetime
+) -> Organization:
+    """Change some of :data:`ORGANIZATION_FIELDS`; a new country brings its region along
+    unless a region is given too."""
+    require(actor, Action.ORGANIZATION_UPDATE, organization, at=at)
+    unknown = sorted(set(changes) - set(ORGANIZATION_FIELDS))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = snapshot(organization, ORGANIZATION_FIELDS)
+    values = {
+        name: getattr(organization, name) for name in ORGANIZATION_FIELDS if name not in changes
+    }
+    values.update(changes)
+    if isinstance(values.get("name"), str):
+        values["name"] = values["name"].strip()
+    values["subdivision"] = values.get("subdivision") or ""
+    # the region follows a new country, unless a region is given too
+    _normalise_place(values, region_given="region" in changes or "country" not in changes)
+    # a license administrator may change only what is theirs to change; values that stay
+    # the same are not a change
+    changed = [name for name in ORGANIZATION_FIELDS if values[name] != getattr(organization, name)]
+    require_organization_fields(actor, changed)
+    if "pdm" in changed:
+        _check_pdm(values["pdm"])
+    for name in changed:
+        setattr(organization, name, values[name])
+    _full_clean(organization)
+    if changed:
+        organization.save(update_fields=changed)
+    after = snapshot(organization, ORGANIZATION_FIELDS)
+    audit_event_record(
+        actor=_actor(actor),
+        action="organization.update",
+        target=organization,
+        changes=diff(before, after),
+        at=at,
+    )
+    return organization
+
+
+@transaction.atomic
+def organization_delete(*, actor: Actor, organization: Organization, at: datetime) -> None:
+    """Delete an organization with its memberships and delegations; refused while it still
+    holds licenses."""
+    require(actor, Action.ORGANIZATION_DELETE, organization, at=at)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = snapshot(organization, ORGANIZATION_FIELDS)
+    pk = organization.pk
+    try:
+        organization.delete()
+    except ProtectedError:
+        raise Conflict(
+            f"{organization} still holds licenses or is a PDM's customer: delete them first."
+        ) from None
+    audit_event_record(
+        actor=_actor(actor),
+        action="organization.delete",
+        target=organization,
+        target_id=pk,
+        changes=deleted(before),
+        at=at,
+    )
+
+
+# --- memberships -----------------------------------------------------------------------------
+
+
+def _keep_a_license_admin(membership: Membership, *, leaving: bool, new_role: str | None) -> None:
+    """An organization keeps at least one license administrator: they manage its people (R-1)."""
+    if membership.role != MembershipRole.LICENSE_ADMIN:
+        return
+    if not leaving and new_role == MembershipRole.LICENSE_ADMIN:
+        return
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organization_id=membership.organization_id, role=MembershipRole.LICENSE_ADMIN)
+        .values_list("pk", flat=True)
+    )
+    if admins == [membership.pk]:
+        raise ValidationError(
+            {
+                "role": [
+                    f"{membership.user} is the last license administrator of "
+                    f"{membership.organization}: appoint another one first."
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def membership_create(
+    *, actor: Actor, organization: Organization, user: User, role: str, at: datetime
+) -> Membership:
+    require(actor, Action.MEMBERSHIP_CREATE, organization, at=at)
+    membership = Membership(organization=organization, user=user, role=role, created_at=at)
+    _full_clean(membership)
+    membership.save()
+    audit_event_record(
+        actor=_actor(actor),
+        action="membership.create",
+        target=membership,
+        changes=created(snapshot(membership, ("organization", "user", "role"))),
+        at=at,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(
+    *, actor: Actor, membership: Membership, role: str, at: datetime
+) -> Membership:
+    require(actor, Action.MEMBERSHIP_UPDATE, membership, at=at)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organization", "user")
+        .get(pk=membership.pk)
+    )
+    before = snapshot(membership, ("role",))
+    _keep_a_license_admin(membership, leaving=False, new_role=role)
+    membership.role = role
+    _full_clean(membership)
+    membership.save(update_fields=["role"])
+    audit_event_record(
+        actor=_actor(actor),
+        action="membership.update",
+        target=membership,
+        changes=diff(before, snapshot(membership, ("role",))),
+        at=at,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, actor: Actor, membership: Membership, at: datetime) -> None:
+    require(actor, Action.MEMBERSHIP_DELETE, membership, at=at)
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("organization", "user")
+        .get(pk=membership.pk)
+    )
+    _keep_a_license_admin(membership, leaving=True, new_role=None)
+    before = snapshot(membership, ("organization", "user", "role"))
+    pk = membership.pk
+    membership.delete()
+    audit_event_record(
+        actor=_actor(actor),
+        action="membership.delete",
+        target=membership,
+        target_id=pk,
+        changes=deleted(before),
+        at=at,
+    )
+
+
+# --- delegations (R-4) -----------------------------------------------------------------------
+
+DELEGATION_FIELDS = ("customer", "partner", "starts_at", "ends_at")
+
+
+def _check_delegation(delegation: Delegation) -> None:
+    if delegation.customer.kind != OrganizationKind.CUSTOMER:
+        raise ValidationError({"customer": [f"{delegation.customer} is not a customer."]})
+    if delegation.partner.kind != OrganizationKind.PARTNER:
+        raise ValidationError({"partner": [f"{delegation.partner} is not a support partner."]})
+    if delegation.ends_at is not None and delegation.ends_at <= delegation.starts_at:
+        raise ValidationError({"ends_at": ["A delegation ends after it starts."]})
+    for name in ("starts_at", "ends_at"):
+        value = getattr(delegation, name)
+        if value is not None and value.tzinfo is None:
+            raise ValidationError({name: ["Give a time with its UTC offset."]})
+    overlapping = Delegation.objects.filter(
+        customer_id=delegation.customer_id, partner_id=delegation.partner_id
+    ).exclude(pk=delegation.pk)
+    if delegation.ends_at is not None:
+        overlapping = overlapping.filter(starts_at__lt=delegation.ends_at)
+    overlapping = overlapping.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=delegation.starts_at))
+    if overlapping.exists():
+        raise ValidationError(
+            {
+                "starts_at": [
+                    f"{delegation.customer} already delegates to {delegation.partner} "
+                    "for part of this period."
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def delegation_create(
+    *,
+    actor: Actor,
+    customer: Organization,
+    partner: Organization,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    at: datetime,
+) -> Delegation:
+    """Let ``partner`` act for ``customer`` from ``starts_at`` until ``ends_at`` (R-4)."""
+    require(actor, Action.DELEGATION_CREATE, customer, at=at)
+    # one writer at a time per customer, so that two overlapping grants cannot both pass
+    customer = Organization.objects.select_for_update().get(pk=customer.pk)
+    delegation = Delegation(
+        customer=customer,
+        partner=partner,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        granted_by=_actor(actor),
+        created_at=at,
+    )
+    _check_delegation(delegation)
+    _full_clean(delegation)
+    delegation.save()
+    audit_event_record(
+        actor=_actor(actor),
+        action="delegation.create",
+        target=delegation,
+        changes=created(snapshot(delegation, DELEGATION_FIELDS)),
+        at=at,
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_update(
+    *, actor: Actor, delegation: Delegation, changes: Mapping[str, Any], at: datetime
+) -> Delegation:
+    """Move the start or the end of a delegation; ending it now revokes it (R-4)."""
+    require(actor, Action.DELEGATION_UPDATE, delegation, at=at)
+    unknown = sorted(set(changes) - {"starts_at", "ends_at"})
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+    Organization.objects.select_for_update().filter(pk=delegation.customer_id).first()
+    delegation = Delegation.objects.select_related("customer", "partner").get(pk=delegation.pk)
+    before = snapshot(delegation, DELEGATION_FIELDS)
+    for name, value in changes.items():
+        setattr(delegation, name, value)
+    _check_delegation(delegation)
+    _full_clean(delegation)
+    if changes:
+        delegation.save(update_fields=list(changes))
+    audit_event_record(
+        actor=_actor(actor),
+        action="delegation.update",
+        target=delegation,
+        changes=diff(before, snapshot(delegation, DELEGATION_FIELDS)),
+        at=at,
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_delete(*, actor: Actor, delegation: Delegation, at: datetime) -> None:
+    require(actor, Action.DELEGATION_DELETE, delegation, at=at)
+    before = snapshot(delegation, DELEGATION_FIELDS)
+    pk = delegation.pk
+    delegation.delete()
+    audit_event_record(
+        actor=_actor(actor),
+        action="delegation.delete",
+        target=delegation,
+        target_id=pk,
+        changes=deleted(before),
+        at=at,
+    )
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str, at: datetime) -> tuple[ApiToken, str]:
+    """A new token for ``actor`` itself. Returns the token; only its SHA-256 is kept, so this
+    is the one time anyone sees it."""
+    if not is_person(actor):
+        raise PermissionDenied("Sign in first.")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 32 random bytes
+    token = ApiToken(
+        user=actor,
+        name=name.strip(),
+        prefix=secret[: len(TOKEN_PREFIX) + 4],
+        digest=token_digest(secret),
+        created_at=at,
+    )
+    _full_clean(token)
+    token.save()
+    audit_event_record(
+        actor=actor,
+        action="api_token.create",
+        target=token,
+        changes=created(snapshot(token, ("user", "name", "prefix"))),
+        at=at,
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken, at: datetime) -> ApiToken:
+    """Only the token's owner revokes it; anyone else is told there is no such token."""
+    if not is_person(actor) or token.user_id != actor.pk:
+        raise ApiToken.DoesNotExist("No such API token.")
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = at
+        token.save(update_fields=["revoked_at"])
+        audit_event_record(
+            actor=actor,
+            action="api_token.revoke",
+            target=token,
+            changes={"revoked_at": [None, at]},
+            at=at,
+        )
+    return token
