@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ninja",
     "supportdesk.accounts",
     "supportdesk.audit",
+    "supportdesk.licensing",
     "supportdesk.portal",
 ]
 

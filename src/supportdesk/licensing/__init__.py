@@ -1,0 +1,1 @@
+"""Products and their versions' lifecycle, licenses, Support IDs and entitlements."""
