@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from supportdesk.policy import InputError, first_response, load_policy, parse_instant
+from supportdesk.policy import InputError, clock_for, first_response, load_policy, parse_instant
 from supportdesk.policy.calendar import business_calendar
 
 POLICY = load_policy()
@@ -132,3 +132,26 @@ def test_cost_does_not_grow_with_the_target() -> None:
         cal._days.clear()
         cal.add(start, timedelta(hours=hours))
         assert len(cal._days) <= 3, hours
+
+
+def test_r12_24x7_elapsed_is_real_time_across_clock_changes() -> None:
+    clock = clock_for(POLICY.programs["premium"].hours, "Europe/Prague", "CZ")
+    assert clock is not None
+    spring = (
+        datetime(2026, 3, 29, 1, 30, tzinfo=PRAGUE),
+        datetime(2026, 3, 29, 3, 30, tzinfo=PRAGUE),
+    )
+    assert clock.between(*spring) == timedelta(hours=1)
+    autumn = (
+        datetime(2026, 10, 25, 1, 30, tzinfo=PRAGUE),
+        datetime(2026, 10, 25, 3, 30, tzinfo=PRAGUE),
+    )
+    assert clock.between(*autumn) == timedelta(hours=3)
+    lord_howe = ZoneInfo("Australia/Lord_Howe")  # a half-hour change
+    lh = clock_for(POLICY.programs["production"].hours, "Australia/Lord_Howe", "AU", "NSW")
+    assert lh is not None
+    start, end = (
+        datetime(2026, 10, 4, 1, 0, tzinfo=lord_howe),
+        datetime(2026, 10, 4, 3, 0, tzinfo=lord_howe),
+    )
+    assert lh.between(start, end) == timedelta(hours=1, minutes=30)

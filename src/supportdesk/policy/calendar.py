@@ -391,9 +391,12 @@ class BusinessCalendar:
         w = bisect_left(prefix, r, 1, 8) - 1
         return q * 7 + w + 1
 
-    def instant_at(self, n: int) -> datetime:
-        """The earliest instant at which business position ``n`` is reached (n > 0)."""
-        d = self._day_for(n)
+    def instant_at(self, n: int, lower: int | None = None) -> datetime:
+        """The earliest instant at which business position ``n`` is reached (n > 0).
+
+        ``lower``, if given, is a day known to be at or before the answer (the search goes on
+        from there instead of from the estimate that ignores every irregular day)."""
+        d = self._day_for(n) if lower is None else lower
         for _ in range(64):
             if d >= self._last_ord:
                 # only ever extend forwards here: that appends irregular days after every
@@ -460,7 +463,9 @@ class BusinessCalendar:
         q, r = divmod(n + guess - 1, self.week_us)
         d = q * 7 + bisect_left(self.prefix, r + 1, 1, 8)
         if d >= self._last_ord or deficit[bisect_right(self._irr_ords, d)] != guess:
-            return self.instant_at(n)
+            # irregular days between the start and the estimate: d is still a lower bound
+            # (deficits only grow), so the search goes on from it
+            return self.instant_at(n, d)
         start_d, _, opening, _, _ = days.get(d) or self._day(d)
         if opening is None:  # pragma: no cover - a regular guess always lands on a working day
             return self.instant_at(n)

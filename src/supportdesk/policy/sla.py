@@ -41,7 +41,8 @@ class RealTimeClock:
         return (start.astimezone(UTC) + amount).astimezone(self.tz)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
-        return end - start
+        # in UTC: Python subtracts two datetimes that share a tzinfo by wall clock
+        return end.astimezone(UTC) - start.astimezone(UTC)
 
     def segments(self, start: datetime, end: datetime) -> list[Segment]:
         return [Segment("counted", start.astimezone(self.tz), end.astimezone(self.tz))]
