@@ -204,6 +204,15 @@ class BusinessCalendar:
         # before the first one (that would shift every position)
         self._days: dict[int, tuple[int, int, datetime | None, int, bool]] = {}
         self._generation = 0
+        # The business-day index, for calendars whose working days all hold the same time
+        # (no clock change inside any loaded window, the usual case): the ordinals of the
+        # business days in order, for each loaded day the index of the first business day on
+        # or after it, and the opening instants (filled on first use).  Business time is then
+        # index * day + offset: a due day is one division and one list lookup away.
+        self._uniform = False
+        self._bdays: list[int] = []
+        self._next_bday: list[int] = []
+        self._openings: list[datetime | None] = []
 
     # -- irregular days, loaded a year at a time -------------------------------------------
 
@@ -233,6 +242,19 @@ class BusinessCalendar:
         self._surplus = any(irr.actual_us > self.day_us for irr in self._irr.values())
         self._first_ord = date(self._first_year, 1, 1).toordinal()
         self._last_ord = date(self._last_year, 12, 31).toordinal()
+        self._uniform = not any(irr.intervals for irr in self._irr.values())
+        bdays: list[int] = []
+        next_bday: list[int] = []
+        works, irregular = self.works, self._irr
+        for o in range(self._first_ord, self._last_ord + 1):
+            next_bday.append(len(bdays))
+            if works[(o - 1) % 7] and o not in irregular:
+                bdays.append(o)
+        next_bday.append(len(bdays))
+        # forward extensions keep every index; a backward one renumbers, so start afresh
+        old = self._openings if self._bdays[:1] == bdays[:1] else []
+        self._openings = old + [None] * (len(bdays) - len(old))
+        self._bdays, self._next_bday = bdays, next_bday
 
     def _scan_year(self, year: int) -> list[_Irregular]:
         found: list[_Irregular] = []
@@ -396,13 +418,22 @@ class BusinessCalendar:
 
         ``lower``, if given, is a day known to be at or before the answer (the search goes on
         from there instead of from the estimate that ignores every irregular day)."""
-        d = self._day_for(n) if lower is None else lower
+        week, prefix = self.week_us, self.prefix
+        ords, deficit = self._irr_ords, self._irr_deficit
+        if lower is None:
+            q, r = divmod(n - 1, week)
+            d = q * 7 + bisect_left(prefix, r + 1, 1, 8)
+        else:
+            d = lower
         for _ in range(64):
             if d >= self._last_ord:
                 # only ever extend forwards here: that appends irregular days after every
                 # position already computed, so those positions stay valid
                 self._ensure(self._first_ord, d + 366)
-            nd = self._day_for(n + self._irr_deficit[bisect_right(self._irr_ords, d)])
+                ords, deficit = self._irr_ords, self._irr_deficit
+            # the day the target falls on if the irregular days up to d were all there are
+            q, r = divmod(n - 1 + deficit[bisect_right(ords, d)], week)
+            nd = q * 7 + bisect_left(prefix, r + 1, 1, 8)
             if nd <= d:
                 break
             d = nd
@@ -417,7 +448,12 @@ class BusinessCalendar:
         need = n - start
         if opening is not None:
             # a regular day: no clock change in the window, so wall-clock arithmetic is exact
-            return opening + timedelta(microseconds=need)
+            step = _STEPS.get(need)
+            if step is None:
+                step = timedelta(microseconds=need)
+                if len(_STEPS) < 65536:
+                    _STEPS[need] = step
+            return opening + step
         for a, b in self._irr[d].intervals:
             if need <= b - a:
                 return (EPOCH + timedelta(microseconds=a + need)).astimezone(self.tz)
@@ -426,11 +462,56 @@ class BusinessCalendar:
 
     # -- the public operations ------------------------------------------------------------
 
+    def _index_position(self, instant: datetime) -> int:
+        """Business time from the first loaded business day to ``instant`` (uniform
+        calendars only): index of the day * the day's time + the time into its window."""
+        if instant.tzinfo is self.tz:
+            o = instant.toordinal()
+            info = self._days.get(o) or self._day(o)
+            local = instant if info[4] else instant.astimezone(UTC).astimezone(self.tz)
+        else:
+            local = instant.astimezone(self.tz)
+        o = local.toordinal()
+        k = o - self._first_ord
+        if not 0 <= k <= self._last_ord - self._first_ord:
+            self._ensure(o - 7, o + 7)
+            k = o - self._first_ord
+        i = self._next_bday[k]
+        day = self.day_us
+        if i < len(self._bdays) and self._bdays[i] == o:
+            s = (
+                (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
+            ) - self.open_us
+            if s > 0:
+                return i * day + (s if s < day else day)
+        return i * day
+
+    def _add_uniform(self, start: datetime, amount: int) -> datetime:
+        n = self._index_position(start) + amount
+        if not self._uniform:  # loading the start's year brought a clock-change window
+            return self.instant_at(self.position(start) + amount)
+        i, need = divmod(n - 1, self.day_us)
+        need += 1  # in (0, day]: a target used up at closing is due at closing (R-17)
+        while i >= len(self._bdays):
+            self._ensure(self._first_ord, self._last_ord + 366)
+            if not self._uniform:
+                return self.instant_at(self.position(start) + amount)
+        opening = self._openings[i]
+        if opening is None:
+            opening = self._openings[i] = self._wall(self._bdays[i], self.open_us)
+        step = _STEPS.get(need)
+        if step is None:
+            step = timedelta(microseconds=need)
+            if len(_STEPS) < 65536:
+                _STEPS[need] = step
+        return opening + step
+
     def add(self, start: datetime, business: timedelta) -> datetime:
         """The earliest instant at which ``business`` time has run on this calendar from
         ``start`` (a start outside hours begins at the next opening; R-17).
 
-        The hot path of the product (every case's deadline), so it is ``position`` and
+        The hot path of the product (every case's deadline).  On a uniform calendar it is the
+        business-day index: one division and one list lookup.  Otherwise ``position`` and
         ``instant_at`` fused: one day-cache lookup for the start, one guess of the due day from
         the weekly table corrected by the holidays it covers, one lookup for the due day."""
         amount = _AMOUNTS.get(business)
@@ -440,6 +521,8 @@ class BusinessCalendar:
                 _AMOUNTS[business] = amount
         if amount <= 0:
             raise ValueError("the business time to add must be positive")
+        if self._uniform:
+            return self._add_uniform(start, amount)
         days = self._days
         if start.tzinfo is self.tz:
             local = start
@@ -480,9 +563,14 @@ class BusinessCalendar:
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time between two instants (negative when ``end`` is before ``start``)."""
         while True:
-            generation = self._generation
-            elapsed = self.position(end) - self.position(start)
-            if generation == self._generation:  # no year was loaded before the first one
+            generation, uniform = self._generation, self._uniform
+            if uniform:
+                elapsed = self._index_position(end) - self._index_position(start)
+            else:
+                elapsed = self.position(end) - self.position(start)
+            # both positions must come from the same tables: no year was loaded before the
+            # first one, and no clock-change window was loaded in between
+            if generation == self._generation and uniform == self._uniform:
                 return timedelta(microseconds=elapsed)
 
     def is_open(self, instant: datetime) -> bool:
