@@ -2,8 +2,11 @@
 
 Every error answer is ``{"errors": [{"field": <str | null>, "message": <str>}, ...]}``:
 422 for input that does not validate (one entry per problem, ``field`` names where),
-400 for a body that cannot be parsed, 404 for what does not exist, and the status of any
-``HttpError`` a view raises. Bad input never gives a 500.
+400 for a body that cannot be parsed, 401 without credentials, 403 for what the caller may
+see but not do, 404 for what does not exist or is hidden from the caller (the same answer),
+409 for a state conflict, and the status of any ``HttpError`` a view raises. Services'
+errors (Django's ``ValidationError``, ``PermissionDenied``, ``ObjectDoesNotExist`` and
+:class:`supportdesk.errors.Conflict`) map onto these. Bad input never gives a 500.
 """
 
 from __future__ import annotations
@@ -11,9 +14,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import HttpError, ValidationError, ValidationErrorContext
+
+from supportdesk.errors import Conflict
 
 # Where ninja says a value came from; the client knows, so the field name leaves it out.
 _SOURCES = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
@@ -51,6 +58,11 @@ class SupportdeskAPI(NinjaAPI):
         self.add_exception_handler(ValidationError, self._validation_error)  # type: ignore[arg-type]
         self.add_exception_handler(HttpError, self._http_error)  # type: ignore[arg-type]
         self.add_exception_handler(Http404, self._not_found)  # type: ignore[arg-type]
+        # what domain services refuse with (supportdesk.errors): the same format
+        self.add_exception_handler(ObjectDoesNotExist, self._not_found)  # type: ignore[arg-type]
+        self.add_exception_handler(PermissionDenied, self._forbidden)  # type: ignore[arg-type]
+        self.add_exception_handler(DjangoValidationError, self._invalid)  # type: ignore[arg-type]
+        self.add_exception_handler(Conflict, self._conflict)  # type: ignore[arg-type]
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]
@@ -79,5 +91,25 @@ class SupportdeskAPI(NinjaAPI):
     def _http_error(self, request: HttpRequest, exc: HttpError) -> HttpResponse:
         return self.create_response(request, error_body(exc.message), status=exc.status_code)
 
-    def _not_found(self, request: HttpRequest, exc: Http404) -> HttpResponse:
+    def _not_found(self, request: HttpRequest, exc: Exception) -> HttpResponse:
+        # one message whatever is missing, or hidden from the caller: nothing leaks
         return self.create_response(request, error_body("Not found."), status=404)
+
+    def _forbidden(self, request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        message = str(exc) or "You may not do this."
+        return self.create_response(request, error_body(message), status=403)
+
+    def _invalid(self, request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        """A service's ValidationError: 422, one entry per message, named by field."""
+        if hasattr(exc, "error_dict"):
+            errors = [
+                {"field": None if name == "__all__" else name, "message": message}
+                for name, messages in exc.message_dict.items()
+                for message in messages
+            ]
+        else:
+            errors = [{"field": None, "message": message} for message in exc.messages]
+        return self.create_response(request, {"errors": errors}, status=422)
+
+    def _conflict(self, request: HttpRequest, exc: Conflict) -> HttpResponse:
+        return self.create_response(request, error_body(exc.message), status=409)
