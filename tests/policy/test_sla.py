@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -105,9 +106,9 @@ def test_explanation_names_holidays_and_outside_hours() -> None:
 
 
 def test_bad_inputs_name_their_field() -> None:
-    good = {"program": "basic", "severity": 2, "opened_at": datetime(2026, 6, 8, 9, tzinfo=PRAGUE),
+    good: dict[str, Any] = {"program": "basic", "severity": 2, "opened_at": datetime(2026, 6, 8, 9, tzinfo=PRAGUE),
             "timezone": "Europe/Prague", "country": "CZ"}  # fmt: skip
-    for change, field in [
+    changes: list[tuple[dict[str, Any], str]] = [
         ({"program": "gold"}, "program"),
         ({"severity": 7}, "severity"),
         ({"severity": True}, "severity"),
@@ -116,7 +117,8 @@ def test_bad_inputs_name_their_field() -> None:
         ({"subdivision": "QQ"}, "subdivision"),
         ({"opened_at": datetime(2026, 6, 8, 9)}, "opened_at"),  # noqa: DTZ001 - naive on purpose
         ({"case_kind": "complaint"}, "case_kind"),
-    ]:
+    ]
+    for change, field in changes:
         with pytest.raises(InputError) as caught:
             first_response(POLICY, **{**good, **change})
         assert caught.value.field == field
