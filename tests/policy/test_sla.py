@@ -106,8 +106,13 @@ def test_explanation_names_holidays_and_outside_hours() -> None:
 
 
 def test_bad_inputs_name_their_field() -> None:
-    good: dict[str, Any] = {"program": "basic", "severity": 2, "opened_at": datetime(2026, 6, 8, 9, tzinfo=PRAGUE),
-            "timezone": "Europe/Prague", "country": "CZ"}  # fmt: skip
+    good: dict[str, Any] = {
+        "program": "basic",
+        "severity": 2,
+        "opened_at": datetime(2026, 6, 8, 9, tzinfo=PRAGUE),
+        "timezone": "Europe/Prague",
+        "country": "CZ",
+    }
     changes: list[tuple[dict[str, Any], str]] = [
         ({"program": "gold"}, "program"),
         ({"severity": 7}, "severity"),
