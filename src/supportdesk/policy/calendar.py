@@ -164,6 +164,21 @@ _AMOUNTS: dict[timedelta, int] = {}
 _STEPS: dict[int, timedelta] = {}
 
 
+def _step(need: int) -> timedelta:
+    """``timedelta(microseconds=need)``, memoised: building one is a large part of a call."""
+    step = _STEPS.get(need)
+    if step is None:
+        step = timedelta(microseconds=need)
+        if len(_STEPS) < 65536:
+            _STEPS[need] = step
+    return step
+
+
+def _time_of_day_us(local: datetime) -> int:
+    """Microseconds since local midnight on the wall clock."""
+    return (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
+
+
 @dataclass(frozen=True)
 class _Irregular:
     ordinal: int
@@ -393,9 +408,7 @@ class BusinessCalendar:
         local, o, info = self._local(instant)
         kind = info[1]
         if kind == _REGULAR:
-            s = (
-                (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
-            ) - self.open_us
+            s = _time_of_day_us(local) - self.open_us
             if s <= 0:
                 return info[0]
             return info[0] + (s if s < self.day_us else self.day_us)
@@ -448,12 +461,7 @@ class BusinessCalendar:
         need = n - start
         if opening is not None:
             # a regular day: no clock change in the window, so wall-clock arithmetic is exact
-            step = _STEPS.get(need)
-            if step is None:
-                step = timedelta(microseconds=need)
-                if len(_STEPS) < 65536:
-                    _STEPS[need] = step
-            return opening + step
+            return opening + _step(need)
         for a, b in self._irr[d].intervals:
             if need <= b - a:
                 return (EPOCH + timedelta(microseconds=a + need)).astimezone(self.tz)
@@ -479,9 +487,7 @@ class BusinessCalendar:
         i = self._next_bday[k]
         day = self.day_us
         if i < len(self._bdays) and self._bdays[i] == o:
-            s = (
-                (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
-            ) - self.open_us
+            s = _time_of_day_us(local) - self.open_us
             if s > 0:
                 return i * day + (s if s < day else day)
         return i * day
@@ -499,12 +505,7 @@ class BusinessCalendar:
         opening = self._openings[i]
         if opening is None:
             opening = self._openings[i] = self._wall(self._bdays[i], self.open_us)
-        step = _STEPS.get(need)
-        if step is None:
-            step = timedelta(microseconds=need)
-            if len(_STEPS) < 65536:
-                _STEPS[need] = step
-        return opening + step
+        return opening + _step(need)
 
     def add(self, start: datetime, business: timedelta) -> datetime:
         """The earliest instant at which ``business`` time has run on this calendar from
@@ -532,9 +533,7 @@ class BusinessCalendar:
         else:
             local, _, info = self._local(start)
         if info[1] == _REGULAR:
-            s = (
-                (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
-            ) - self.open_us
+            s = _time_of_day_us(local) - self.open_us
             n = info[0] + (0 if s <= 0 else s if s < self.day_us else self.day_us) + amount
         else:
             n = self.position(start) + amount
@@ -553,12 +552,7 @@ class BusinessCalendar:
         if opening is None:  # pragma: no cover - a regular guess always lands on a working day
             return self.instant_at(n)
         need = n - start_d
-        step = _STEPS.get(need)
-        if step is None:
-            step = timedelta(microseconds=need)
-            if len(_STEPS) < 65536:
-                _STEPS[need] = step
-        return opening + step
+        return opening + _step(need)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Business time between two instants (negative when ``end`` is before ``start``)."""
@@ -581,7 +575,7 @@ class BusinessCalendar:
             return any(a <= t < b for a, b in irr.intervals)
         if not self.works[(o - 1) % 7]:
             return False
-        s = (local.hour * 3600 + local.minute * 60 + local.second) * US + local.microsecond
+        s = _time_of_day_us(local)
         return self.open_us <= s < self.close_us
 
     def next_opening(self, instant: datetime) -> datetime:
