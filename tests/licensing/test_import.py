@@ -180,7 +180,9 @@ def test_only_staff_import(tmp_path: Path) -> None:
 def test_an_unknown_user_or_file(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="no active user 'ghost'"):
         call_command("import_licenses", "x.csv", "--as", "ghost", stderr=io.StringIO())
-    with pytest.raises(CommandError, match="cannot read .*missing.csv: No such file or directory"):
+    with pytest.raises(
+        CommandError, match=r"cannot read .*missing\.csv: No such file or directory"
+    ):
         call_command("import_licenses", str(tmp_path / "missing.csv"), stderr=io.StringIO())
 
 
