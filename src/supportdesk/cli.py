@@ -256,6 +256,7 @@ def _demo(options: argparse.Namespace) -> int:
     from django.urls import reverse
 
     from supportdesk.demo import DEMO_LOGINS, load_demo_data
+    from supportdesk.demo_customers import DEMO_PASSWORD, PEOPLE
 
     load_demo_data(sys.stdout)
     _collect_static()
@@ -265,6 +266,8 @@ def _demo(options: argparse.Namespace) -> int:
             "supportdesk demo is listening on {url}/",
             f"  When will we answer?  {{url}}{reverse('portal:when')}",
             f"  Admin                 {{url}}{reverse('admin:index')}   logins: {logins}",
+            f"  Licenses              {{url}}{reverse('portal:licenses')}   logins: "
+            f"{', '.join(person.username for person in PEOPLE)} / {DEMO_PASSWORD}",
             f"  API docs              {{url}}{reverse('api-v1:openapi-view')}",
             "Stop with Ctrl-C.",
         ]

@@ -12,6 +12,7 @@ from typing import Protocol
 from django.db import transaction
 
 from supportdesk.accounts.models import User
+from supportdesk.demo_customers import DEMO_PASSWORD, load_customers
 
 
 class Writer(Protocol):
@@ -24,11 +25,12 @@ class DemoLogin:
     password: str
     description: str
     is_superuser: bool = False
+    staff_role: str = ""
 
 
 DEMO_LOGINS = (
     DemoLogin("admin", "admin", "superuser", is_superuser=True),
-    DemoLogin("engineer", "engineer", "support engineer (staff)"),
+    DemoLogin("engineer", "engineer", "support engineer (staff)", staff_role="engineer"),
 )
 
 
@@ -42,8 +44,14 @@ def load_demo_data(stdout: Writer) -> None:
             )
             user.is_staff = True
             user.is_superuser = login.is_superuser
+            user.staff_role = login.staff_role
             user.is_active = True
             user.set_password(login.password)
-            user.save(update_fields=["is_staff", "is_superuser", "is_active", "password"])
+            user.save(
+                update_fields=["is_staff", "is_superuser", "staff_role", "is_active", "password"]
+            )
             verb = "created" if created else "refreshed"
             stdout.write(f"demo login {verb}: {login.username} / {login.password}\n")
+    # customers, partners, products and licenses (supportdesk.demo_customers)
+    for person in load_customers(stdout):
+        stdout.write(f"demo login: {person.username} / {DEMO_PASSWORD}  ({person.description})\n")
