@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "supportdesk.accounts",
     "supportdesk.audit",
     "supportdesk.licensing",
+    "supportdesk.cases",
     "supportdesk.portal",
 ]
 

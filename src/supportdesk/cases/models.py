@@ -1,0 +1,157 @@
+"""Cases (R-1, R-2, R-13 to R-24, R-37), their comments and their severity history.
+
+A case keeps the first-response clock it was opened with (program, hours, target, clock, the
+policy in force, the customer's place): later changes to licenses or to the policy file do
+not move a due time already promised. Only the services of :mod:`supportdesk.cases.services`
+write these rows.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from supportdesk.accounts.models import Organization, User
+from supportdesk.cases.choices import CaseKind, CaseStatus, ContactMethod, SeverityChangeKind
+from supportdesk.licensing.models import Product, ProductVersion, SupportId
+
+SEVERITY = (MinValueValidator(1), MaxValueValidator(4))
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number handed out in a year; incremented under its row lock."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField(
+        max_length=20, unique=True, help_text="Unique and human-friendly, such as C-2026-000123."
+    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    opened_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="cases_opened")
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, default="", help_text="The opener's key for a retried submit."
+    )
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    status = models.CharField(max_length=30, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every write; a write names the version it read."
+    )
+
+    # what the problem is in (R-2, R-22)
+    support_id = models.ForeignKey(
+        SupportId, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="cases")
+    product_version = models.ForeignKey(
+        ProductVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    maintenance_level = models.CharField(max_length=100, blank=True, default="")
+
+    # the problem (R-22)
+    subject = models.CharField(max_length=200)
+    description = models.TextField()
+    business_impact = models.TextField(blank=True, default="")
+    error_text = models.TextField(blank=True, default="")
+    diagnostics = models.TextField(blank=True, default="")
+    steps_to_reproduce = models.TextField(blank=True, default="")
+    known_workarounds = models.TextField(blank=True, default="")
+
+    # how to reach the customer (R-22)
+    contact_phone = models.CharField(max_length=32, blank=True, default="", help_text="E.164.")
+    contact_email = models.EmailField()
+    best_time_to_reach = models.CharField(max_length=200, blank=True, default="")
+    preferred_contact = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.EMAIL
+    )
+
+    # severity (R-13 to R-15)
+    proposed_severity = models.PositiveSmallIntegerField(validators=SEVERITY)
+    severity = models.PositiveSmallIntegerField(
+        validators=SEVERITY, help_text="The severity in force: proposed until agreed."
+    )
+    severity_agreed_at = models.DateTimeField(null=True, blank=True)
+    requested_severity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=SEVERITY, help_text="A customer's pending request."
+    )
+    technical_contact_available = models.BooleanField(default=False)
+    round_the_clock = models.BooleanField(
+        default=False, help_text="Worked around the clock (R-15)."
+    )
+
+    # the first-response clock, frozen at opening (R-16 to R-19)
+    program = models.CharField(max_length=20, blank=True, default="")
+    hours_label = models.CharField(max_length=100, blank=True, default="")
+    target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    clock = models.CharField(max_length=20, default="none")
+    policy_version = models.CharField(max_length=40)
+    policy_sha256 = models.CharField(max_length=64)
+    time_zone = models.CharField(max_length=64)
+    country = models.CharField(max_length=2)
+    subdivision = models.CharField(max_length=10, blank=True, default="")
+    first_response_reasons = models.JSONField(default=list, blank=True)
+    first_response_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    first_response_late_by = models.DurationField(null=True, blank=True)
+
+    opened_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-opened_at", "-pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("opened_by", "idempotency_key"),
+                condition=~models.Q(idempotency_key=""),
+                name="cases_case_one_per_idempotency_key",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def breached(self) -> bool:
+        return self.first_response_late_by is not None
+
+
+class Comment(models.Model):
+    """A reply on a case. Internal comments are for support only, never shown to customers."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("created_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{'internal' if self.internal else 'public'} comment on {self.case_id}"
+
+
+class SeverityChange(models.Model):
+    """Who proposed, requested or agreed which severity, when and why (R-14)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="severity_changes")
+    kind = models.CharField(max_length=10, choices=SeverityChangeKind.choices)
+    from_severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_severity = models.PositiveSmallIntegerField(validators=SEVERITY)
+    reason = models.TextField(blank=True, default="")
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    due_before = models.DateTimeField(null=True, blank=True)
+    due_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.from_severity} → {self.to_severity} on {self.case_id}"

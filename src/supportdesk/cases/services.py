@@ -1,0 +1,661 @@
+"""Every write of the cases app: keyword-only, atomic, permission-checked, one audit event
+each, side effects queued on commit.
+
+Every write to an existing case names the ``expected_version`` it read; the case row is locked
+and its version checked and bumped in the same transaction, so that two engineers cannot
+silently overwrite each other (the second gets :class:`~supportdesk.errors.Conflict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+import phonenumbers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.permissions import (
+    Actor,
+    can_open_cases,
+    is_person,
+    is_staff,
+    not_found,
+    organizations_visible_to,
+)
+from supportdesk.audit.services import audit_event_record, created, diff, snapshot
+from supportdesk.cases.choices import CaseKind, ContactMethod, SeverityChangeKind
+from supportdesk.cases.models import Case, CaseNumberCounter, Comment, SeverityChange
+from supportdesk.cases.permissions import (
+    require_customer_side_or_staff,
+    require_staff,
+    side_of,
+)
+from supportdesk.cases.tasks import case_confirmation_send
+from supportdesk.errors import Conflict
+from supportdesk.licensing.models import SupportId
+from supportdesk.licensing.selectors import EntitlementAnswer, entitlement_for
+from supportdesk.policy import InputError, Policy, first_response, get_policy
+from supportdesk.policy.case_states import transition
+
+CASE_FIELDS = (
+    "number",
+    "organization",
+    "opened_by",
+    "kind",
+    "status",
+    "support_id",
+    "product",
+    "product_version",
+    "maintenance_level",
+    "subject",
+    "description",
+    "business_impact",
+    "error_text",
+    "diagnostics",
+    "steps_to_reproduce",
+    "known_workarounds",
+    "contact_phone",
+    "contact_email",
+    "best_time_to_reach",
+    "preferred_contact",
+    "proposed_severity",
+    "severity",
+    "technical_contact_available",
+    "round_the_clock",
+    "program",
+    "hours_label",
+    "target_minutes",
+    "clock",
+    "policy_version",
+    "policy_sha256",
+    "time_zone",
+    "country",
+    "subdivision",
+    "first_response_due_at",
+    "opened_at",
+)
+
+OFFERS = {
+    "renew_maintenance": "renew the maintenance contract (R-8a)",
+    "renew_license": "renew the license",
+    "buy_license": "buy a license",
+    "upgrade": (
+        "upgrade to a supported version; the known workarounds and existing fixes stay "
+        "available to you (R-37)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """What the customer tells when opening a case (R-22)."""
+
+    subject: str
+    description: str
+    proposed_severity: int
+    contact_email: str
+    product: str | None = None  # the product's code; default: the Support ID's product
+    product_version: str | None = None
+    maintenance_level: str = ""
+    business_impact: str = ""
+    error_text: str = ""
+    diagnostics: str = ""
+    steps_to_reproduce: str = ""
+    known_workarounds: str = ""
+    contact_phone: str = ""
+    best_time_to_reach: str = ""
+    preferred_contact: str = ContactMethod.EMAIL
+    technical_contact_available: bool = False
+
+
+def _user(actor: Actor) -> User:
+    if not isinstance(actor, User) or not is_person(actor):
+        raise PermissionDenied("Sign in first.")
+    return actor
+
+
+def _field_errors(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _phone(text: str, country: str) -> str:
+    """The number in E.164, read in the customer's country unless it starts with +."""
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{text!r} is not a phone number (such as +49 30 1234567).") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{text!r} is not a valid phone number (such as +49 30 1234567).")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _validate_details(
+    details: CaseDetails, *, kind: str, organization: Organization, policy: Policy
+) -> dict[str, Any]:
+    """The R-22 fields, checked and normalised; every problem names its field."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name in (
+        "subject",
+        "description",
+        "maintenance_level",
+        "business_impact",
+        "error_text",
+        "diagnostics",
+        "steps_to_reproduce",
+        "known_workarounds",
+        "best_time_to_reach",
+    ):
+        values[name] = (getattr(details, name) or "").strip()
+    if kind not in policy.case_kinds:
+        errors["kind"] = [f"Unknown case kind {kind!r} (one of: {', '.join(policy.case_kinds)})."]
+    for name in ("subject", "description"):
+        if not values[name]:
+            errors[name] = ["This field is required."]
+    if len(values["subject"]) > 200:
+        errors["subject"] = ["At most 200 characters."]
+    if kind == CaseKind.TECHNICAL:
+        if not values["business_impact"]:
+            errors["business_impact"] = [
+                "Say how the problem affects the system and the business (R-22)."
+            ]
+        if not (details.product_version or "").strip():
+            errors["product_version"] = ["A technical case names the product version (R-22)."]
+    severity = details.proposed_severity
+    if isinstance(severity, bool) or severity not in policy.severities:
+        errors["proposed_severity"] = [
+            f"A severity from 1 to {len(policy.severities)} (R-13), not {severity!r}."
+        ]
+    values["proposed_severity"] = severity
+    email = (details.contact_email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["contact_email"] = [f"{email!r} is not an e-mail address."]
+    values["contact_email"] = email
+    if details.preferred_contact not in ContactMethod.values:
+        errors["preferred_contact"] = ["Either email or phone (R-22)."]
+    values["preferred_contact"] = details.preferred_contact
+    phone = (details.contact_phone or "").strip()
+    values["contact_phone"] = ""
+    if phone:
+        try:
+            values["contact_phone"] = _phone(phone, organization.country)
+        except ValueError as exc:
+            errors["contact_phone"] = [str(exc)]
+    elif details.preferred_contact == ContactMethod.PHONE:
+        errors["contact_phone"] = ["Give a phone number to be reached by phone (R-22)."]
+    values["technical_contact_available"] = bool(details.technical_contact_available)
+    _field_errors(errors)
+    return values
+
+
+def _entitlement(
+    *,
+    organization: Organization,
+    support_id: str | SupportId | None,
+    details: CaseDetails,
+    at: datetime,
+) -> EntitlementAnswer:
+    """The Support ID's entitlement, once it is known to belong to ``organization`` and to the
+    product named (R-2); refused naming the field before the case exists."""
+    if support_id is None or (isinstance(support_id, str) and not support_id.strip()):
+        raise ValidationError({"support_id": ["Give the Support ID of the product (R-2)."]})
+    within = SupportId.objects.filter(license__organization=organization)
+    try:
+        answer = entitlement_for(
+            support_id=support_id if isinstance(support_id, str) else support_id.code,
+            version=details.product_version,
+            at=at,
+            within=within,
+        )
+    except SupportId.DoesNotExist:
+        raise ValidationError(
+            {"support_id": [f"This is not a Support ID of {organization} (R-2)."]}
+        ) from None
+    except ValidationError as exc:
+        messages = exc.message_dict
+        raise ValidationError(
+            {("product_version" if k == "version" else k): v for k, v in messages.items()}
+        ) from None
+    product = (details.product or "").strip()
+    if product and product.upper() != answer.product.code.upper():
+        raise ValidationError(
+            {
+                "product": [
+                    f"Support ID {answer.support_id.code} belongs to {answer.product.name} "
+                    f"({answer.product.code}), not to {product}: give the Support ID installed "
+                    "in the product the problem is in (R-2)."
+                ]
+            }
+        )
+    return answer
+
+
+def _refuse_technical(answer: EntitlementAnswer) -> None:
+    """R-8a, R-37: a technical case without a program or on a version past End of Support is
+    refused with what remains on offer."""
+    ent = answer.entitlement
+    why = " ".join(r for r in ent.reasons if not r.startswith("Hotfixes"))
+    offers = "; ".join(OFFERS.get(offer, offer) for offer in ent.offers)
+    message = why + (f" You can {offers}." if offers else "")
+    field = "product_version" if "upgrade" in ent.offers else "support_id"
+    raise ValidationError({field: [message]})
+
+
+@dataclass(frozen=True)
+class _Clock:
+    program: str
+    hours_label: str
+    target_minutes: int | None
+    clock: str
+    due_at: datetime | None
+    reasons: list[str]
+
+
+def _first_response_clock(
+    policy: Policy,
+    *,
+    program: str | None,
+    severity: int,
+    kind: str,
+    opened_at: datetime,
+    time_zone: str,
+    country: str,
+    subdivision: str,
+    no_program_reasons: tuple[str, ...] = (),
+) -> _Clock:
+    """The first-response clock from the policy core (R-16 to R-19)."""
+    if not program:
+        return _Clock("", "", None, "none", None, list(no_program_reasons))
+    fr = first_response(
+        policy,
+        program=program,
+        severity=severity,
+        opened_at=opened_at,
+        timezone=time_zone,
+        country=country,
+        subdivision=subdivision or None,
+        case_kind=kind,
+    )
+    due = fr.due_at.astimezone(UTC) if fr.due_at is not None else None
+    return _Clock(
+        program, fr.program.hours.label, fr.target_minutes, fr.clock, due, list(fr.reasons)
+    )
+
+
+def _round_the_clock(policy: Policy, program: str, severity: int, available: bool) -> bool:
+    """R-15: Severity 1 on a program that works it around the clock, while the customer has
+    a technical person available."""
+    prog = policy.programs.get(program) if program else None
+    return bool(prog and prog.round_the_clock_severity_1 and severity == 1 and available)
+
+
+def _next_number(at: datetime) -> str:
+    """The next case number of the year, under the counter row's lock (no two alike)."""
+    year = at.astimezone(UTC).year
+    CaseNumberCounter.objects.get_or_create(year=year)
+    CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = CaseNumberCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return f"C-{year}-{last:06d}"
+
+
+def _replayed(opener: User, key: str) -> Case | None:
+    return Case.objects.filter(opened_by=opener, idempotency_key=key).first() if key else None
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: Actor,
+    organization: Organization,
+    support_id: str | SupportId | None,
+    kind: str,
+    details: CaseDetails,
+    idempotency_key: str = "",
+    at: datetime,
+) -> Case:
+    """Open a case (R-1, R-2, R-22 to R-24, R-37) with its first-response clock frozen from the
+    entitlement (R-16 to R-19); the contact is mailed the case number (R-23).
+
+    A retried submission with the same ``idempotency_key`` by the same opener returns the case
+    the first one opened."""
+    opener = _user(actor)
+    key = idempotency_key.strip()
+    if len(key) > 100:
+        raise ValidationError({"idempotency_key": ["At most 100 characters."]})
+    if (existing := _replayed(opener, key)) is not None:
+        return existing
+    if not organizations_visible_to(opener, at=at).filter(pk=organization.pk).exists():
+        raise not_found(organization)
+    if not is_staff(opener) and not can_open_cases(opener, organization, at=at):
+        raise PermissionDenied(
+            "Only the organization's license or case administrators, or a partner it delegates "
+            "to, open cases (R-1)."
+        )
+    if organization.is_partner:
+        raise ValidationError({"organization": ["Cases are opened for a customer (R-1)."]})
+    policy = get_policy()
+    values = _validate_details(details, kind=kind, organization=organization, policy=policy)
+    answer = _entitlement(organization=organization, support_id=support_id, details=details, at=at)
+    if kind == CaseKind.TECHNICAL and not answer.entitlement.technical_case_allowed:
+        _refuse_technical(answer)
+    severity = values["proposed_severity"]
+    clock = _first_response_clock(
+        policy,
+        program=answer.entitlement.program,
+        severity=severity,
+        kind=kind,
+        opened_at=at,
+        time_zone=organization.time_zone,
+        country=organization.country,
+        subdivision=organization.subdivision,
+        no_program_reasons=tuple(
+            r for r in answer.entitlement.reasons if not r.startswith("Hotfixes")
+        ),
+    )
+    case = Case(
+        **values,
+        organization=organization,
+        opened_by=opener,
+        idempotency_key=key,
+        kind=kind,
+        support_id=answer.support_id,
+        product=answer.product,
+        product_version=answer.version,
+        severity=severity,
+        round_the_clock=_round_the_clock(
+            policy, clock.program, severity, values["technical_contact_available"]
+        ),
+        program=clock.program,
+        hours_label=clock.hours_label,
+        target_minutes=clock.target_minutes,
+        clock=clock.clock,
+        policy_version=policy.version,
+        policy_sha256=policy.sha256,
+        time_zone=organization.time_zone,
+        country=organization.country,
+        subdivision=organization.subdivision,
+        first_response_reasons=clock.reasons,
+        first_response_due_at=clock.due_at,
+        opened_at=at,
+        updated_at=at,
+    )
+    try:
+        with transaction.atomic():
+            case.number = _next_number(at)
+            case.full_clean(validate_unique=False, validate_constraints=False)
+            case.save()
+    except IntegrityError:
+        # the same submission, retried at the same moment, won the race: answer its case
+        if (existing := _replayed(opener, key)) is not None:
+            return existing
+        raise
+    SeverityChange.objects.create(
+        case=case,
+        kind=SeverityChangeKind.PROPOSED,
+        from_severity=None,
+        to_severity=severity,
+        reason=values["business_impact"],
+        by=opener,
+        at=at,
+        due_after=clock.due_at,
+    )
+    audit_event_record(
+        actor=opener,
+        action="case.open",
+        target=case,
+        changes=created(snapshot(case, CASE_FIELDS)),
+        at=at,
+    )
+    transaction.on_commit(partial(case_confirmation_send.enqueue, case.pk))
+    return case
+
+
+# --- writes to an open case ------------------------------------------------------------------
+
+
+def _locked(case: Case, expected_version: int) -> Case:
+    """The case, row-locked, if nobody changed it since ``expected_version``; else Conflict."""
+    current = Case.objects.select_for_update().get(pk=case.pk)
+    if current.version != expected_version:
+        raise Conflict(
+            f"Case {current.number} has changed since you read it (you read version "
+            f"{expected_version}, it is now at version {current.version}): reload it and "
+            "try again."
+        )
+    return current
+
+
+def _save(case: Case, fields: list[str], at: datetime) -> None:
+    case.version += 1
+    case.updated_at = at
+    case.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _audit(actor: Actor, case: Case, action: str, changes: dict[str, Any], at: datetime) -> None:
+    # durations (how late a first response was) are kept as H:MM:SS text
+    plain = {
+        name: [str(v) if isinstance(v, timedelta) else v for v in values]
+        for name, values in changes.items()
+    }
+    audit_event_record(
+        actor=actor if isinstance(actor, User) else None,
+        action=action,
+        target=case,
+        changes=plain,
+        at=at,
+    )
+
+
+@transaction.atomic
+def case_transition(
+    *, actor: Actor, case: Case, status: str, expected_version: int, at: datetime
+) -> Case:
+    """Move the case through the state machine of ``policy/case_states.py``; a move the table
+    does not list is refused naming ``status``."""
+    require_customer_side_or_staff(actor, case, at=at, doing="change the status of its cases")
+    case = _locked(case, expected_version)
+    try:
+        transition(case.status, status, side_of(actor))  # type: ignore[arg-type]
+    except InputError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from None
+    before = snapshot(case, ("status", "version"))
+    case.status = status
+    _save(case, ["status"], at)
+    _audit(actor, case, "case.transition", diff(before, snapshot(case, ("status", "version"))), at)
+    return case
+
+
+@transaction.atomic
+def case_comment_add(
+    *,
+    actor: Actor,
+    case: Case,
+    body: str,
+    internal: bool = False,
+    expected_version: int,
+    at: datetime,
+) -> Comment:
+    """A public or internal comment. The first public reply by support stops the
+    first-response clock (R-16), recording by how much it was late, if it was."""
+    author = _user(actor)
+    if internal:
+        require_staff(actor, case, at=at, refusal="Only support staff write internal comments.")
+    else:
+        require_customer_side_or_staff(actor, case, at=at, doing="comment on its cases")
+    text = (body or "").strip()
+    if not text:
+        raise ValidationError({"body": ["This field is required."]})
+    case = _locked(case, expected_version)
+    fields = ("first_responded_at", "first_response_late_by", "version")
+    before = snapshot(case, fields)
+    comment = Comment.objects.create(
+        case=case, author=author, body=text, internal=internal, created_at=at
+    )
+    changed: list[str] = []
+    if not internal and is_staff(author) and case.first_responded_at is None:
+        case.first_responded_at = at
+        changed.append("first_responded_at")
+        due = case.first_response_due_at
+        if due is not None and at > due:
+            case.first_response_late_by = at - due
+            changed.append("first_response_late_by")
+    _save(case, changed, at)
+    changes = diff(before, snapshot(case, fields))
+    changes["comment"] = [None, {"id": comment.pk, "internal": internal}]
+    _audit(actor, case, "case.comment", changes, at)
+    return comment
+
+
+def _severity(value: int, policy: Policy) -> None:
+    if isinstance(value, bool) or value not in policy.severities:
+        raise ValidationError(
+            {"severity": [f"A severity from 1 to {len(policy.severities)} (R-13), not {value!r}."]}
+        )
+
+
+def _reason(reason: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": ["Say why the severity changes (R-14)."]})
+    return text
+
+
+@transaction.atomic
+def case_request_severity(
+    *, actor: Actor, case: Case, severity: int, reason: str, expected_version: int, at: datetime
+) -> SeverityChange:
+    """The customer asks for another severity because the business impact changed (R-14);
+    support agrees it with :func:`case_agree_severity`."""
+    require_customer_side_or_staff(actor, case, at=at, doing="ask to change a case's severity")
+    _severity(severity, get_policy())
+    text = _reason(reason)
+    case = _locked(case, expected_version)
+    if severity == case.severity:
+        raise ValidationError({"severity": [f"The case is at Severity {severity} already."]})
+    before = snapshot(case, ("requested_severity", "version"))
+    case.requested_severity = severity
+    change = SeverityChange.objects.create(
+        case=case,
+        kind=SeverityChangeKind.REQUESTED,
+        from_severity=case.severity,
+        to_severity=severity,
+        reason=text,
+        by=actor if isinstance(actor, User) else None,
+        at=at,
+        due_before=case.first_response_due_at,
+        due_after=case.first_response_due_at,
+    )
+    _save(case, ["requested_severity"], at)
+    changes = diff(before, snapshot(case, ("requested_severity", "version")))
+    changes["reason"] = [None, text]
+    _audit(actor, case, "case.severity_request", changes, at)
+    return change
+
+
+SEVERITY_FIELDS = (
+    "severity",
+    "requested_severity",
+    "severity_agreed_at",
+    "round_the_clock",
+    "target_minutes",
+    "first_response_due_at",
+    "first_response_reasons",
+    "policy_version",
+    "policy_sha256",
+    "version",
+)
+
+
+@transaction.atomic
+def case_agree_severity(
+    *,
+    actor: Actor,
+    case: Case,
+    severity: int,
+    reason: str = "",
+    expected_version: int,
+    at: datetime,
+) -> SeverityChange:
+    """Support agrees the severity with the customer (R-14): the proposed one at first, a
+    requested or a new one later (a change needs a reason). Before the first response, a
+    change re-bases the first-response clock from the opening (R-16); the audit event and the
+    SeverityChange record the old and the new due time and why."""
+    require_staff(actor, case, at=at, refusal="Only support staff agree a case's severity (R-14).")
+    policy = get_policy()
+    _severity(severity, policy)
+    case = _locked(case, expected_version)
+    changing = severity != case.severity
+    text = _reason(reason) if changing else (reason or "").strip()
+    before = snapshot(case, SEVERITY_FIELDS)
+    due_before = case.first_response_due_at
+    rebase = ""
+    if changing and case.first_responded_at is None:
+        clock = _first_response_clock(
+            policy,
+            program=case.program or None,
+            severity=severity,
+            kind=case.kind,
+            opened_at=case.opened_at,
+            time_zone=case.time_zone,
+            country=case.country,
+            subdivision=case.subdivision,
+            no_program_reasons=tuple(case.first_response_reasons),
+        )
+        case.target_minutes = clock.target_minutes
+        case.first_response_due_at = clock.due_at
+        case.first_response_reasons = clock.reasons
+        case.policy_version, case.policy_sha256 = policy.version, policy.sha256
+        rebase = (
+            f"Severity {case.severity} → {severity} before the first response: the clock "
+            "is re-based from the opening on the new target (R-14, R-16)."
+        )
+    case.severity = severity
+    case.requested_severity = None
+    case.severity_agreed_at = at
+    case.round_the_clock = _round_the_clock(
+        policy, case.program, severity, case.technical_contact_available
+    )
+    change = SeverityChange.objects.create(
+        case=case,
+        kind=SeverityChangeKind.AGREED,
+        from_severity=before["severity"],
+        to_severity=severity,
+        reason=text,
+        by=actor if isinstance(actor, User) else None,
+        at=at,
+        due_before=due_before,
+        due_after=case.first_response_due_at,
+    )
+    _save(case, [f for f in SEVERITY_FIELDS if f != "version"], at)
+    changes = diff(before, snapshot(case, SEVERITY_FIELDS))
+    changes["reason"] = [None, text]
+    if rebase:
+        changes["rebase"] = [None, rebase]
+    _audit(actor, case, "case.severity_agree", changes, at)
+    return change
+
+
+@transaction.atomic
+def case_set_technical_contact(
+    *, actor: Actor, case: Case, available: bool, expected_version: int, at: datetime
+) -> Case:
+    """Whether the customer has a technical person available; a Severity 1 case on a
+    round-the-clock program is worked around the clock only while one is (R-15)."""
+    require_customer_side_or_staff(actor, case, at=at, doing="say who is available")
+    case = _locked(case, expected_version)
+    fields = ("technical_contact_available", "round_the_clock", "version")
+    before = snapshot(case, fields)
+    case.technical_contact_available = available
+    case.round_the_clock = _round_the_clock(get_policy(), case.program, case.severity, available)
+    _save(case, ["technical_contact_available", "round_the_clock"], at)
+    _audit(actor, case, "case.technical_contact", diff(before, snapshot(case, fields)), at)
+    return case
