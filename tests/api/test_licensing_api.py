@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
 
 from supportdesk.licensing.models import License, SupportId
-from tests.accounts.factories import OrganizationFactory, StaffFactory, member
+from tests.accounts.factories import (
+    DelegationFactory,
+    OrganizationFactory,
+    PartnerFactory,
+    StaffFactory,
+    member,
+)
 from tests.api.calls import call, error
 from tests.licensing.factories import (
     LicenseFactory,
@@ -278,6 +284,21 @@ def test_an_unknown_or_revoked_support_id(staff: Client) -> None:
     assert call(staff, "GET", "/entitlements/SID-0000-0000-0000") == (404, error("Not found."))
     status, body = call(staff, "GET", "/entitlements/SID-AAAA-BBBB-CCCC")
     assert (status, body["errors"][0]["field"]) == (422, "support_id")
+
+
+def test_asking_about_another_time_grants_no_access_r4(client: Client) -> None:
+    sid = SupportIdFactory.create(code="SID-AAAA-BBBB-CCCC")
+    partner = PartnerFactory.create()
+    DelegationFactory.create(
+        customer=sid.license.organization,
+        partner=partner,
+        starts_at=datetime(2026, 1, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 2, 1, tzinfo=UTC),
+    )
+    client.force_login(member(partner))
+
+    during = "/entitlements/SID-AAAA-BBBB-CCCC?at=2026-01-15T12:00:00Z"
+    assert call(client, "GET", during) == (404, error("Not found."))
 
 
 def test_the_api_documents_itself(client: Client) -> None:

@@ -533,7 +533,10 @@ def entitlement(
     phone, the version's lifecycle, which cases may be opened, offers, and why; with the
     program's hours and first-response targets (minutes per severity, null: no target), the
     languages first-line support speaks to the customer at `at`, and the PDM (R-10)."""
-    at = query.at or timezone.now()
-    visible = permissions.support_ids_visible_to(_user(request), at=at)
-    answer = entitlement_for(support_id=support_id, version=query.version, at=at, within=visible)
+    now = timezone.now()
+    # who may see it is judged now: `at` asks about another time, it grants no access
+    visible = permissions.support_ids_visible_to(_user(request), at=now)
+    answer = entitlement_for(
+        support_id=support_id, version=query.version, at=query.at or now, within=visible
+    )
     return answer.to_dict()
