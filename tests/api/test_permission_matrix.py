@@ -1,10 +1,10 @@
 """The permission matrix (R-1, R-3, R-4): every role x the own organization's object and another
-organization's object x every endpoint and verb of the accounts and licensing API.
+organization's object x every endpoint and verb of the accounts, licensing and cases API.
 
 Each cell asserts the exact status; a refused write (or any read) also asserts that nothing in
 the database changed, audit trail included, and an allowed write that it left exactly one
 audit event. Another organization's object always answers 404, never 403, so that a caller
-cannot tell whether it exists.
+cannot tell whether it exists. Customers never see internal comments.
 
 Roles:
   anonymous        not signed in
@@ -37,6 +37,7 @@ from supportdesk.accounts.models import (
     User,
 )
 from supportdesk.audit.models import AuditEvent
+from supportdesk.cases.models import Case, CaseNumberCounter, Comment, SeverityChange
 from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
 from tests.accounts.factories import (
     ApiTokenFactory,
@@ -48,6 +49,7 @@ from tests.accounts.factories import (
     StaffFactory,
 )
 from tests.api.calls import call
+from tests.cases.factories import CaseFactory, CommentFactory
 from tests.licensing.factories import (
     LicenseFactory,
     LicenseLineFactory,
@@ -80,6 +82,10 @@ TABLES: tuple[type[models.Model], ...] = (
     LicenseLine,
     SupportId,
     AuditEvent,
+    Case,
+    CaseNumberCounter,
+    Comment,
+    SeverityChange,
 )
 
 
@@ -92,6 +98,7 @@ class Scope:
     delegation: Delegation  # to a third partner, not the partner of the partner_* roles
     license: License
     support_id: SupportId
+    case: Case  # new, Severity 3, with a public and an internal comment
 
 
 @dataclass
@@ -109,12 +116,17 @@ def _scope(name: str, product: Product, third: Organization, now: datetime) -> S
     MembershipFactory.create(organization=org, role="license_admin")  # it keeps one
     license = LicenseFactory.create(organization=org, product=product)
     LicenseLineFactory.create(license=license)
+    support_id = SupportIdFactory.create(license=license)
+    case = CaseFactory.create(organization=org, product=product, support_id=support_id)
+    CommentFactory.create(case=case, body="public")
+    CommentFactory.create(case=case, body="internal", internal=True)
     return Scope(
         org=org,
         membership=MembershipFactory.create(organization=org, role="member"),
         delegation=DelegationFactory.create(customer=org, partner=third, starts_at=now),
         license=license,
-        support_id=SupportIdFactory.create(license=license),
+        support_id=support_id,
+        case=case,
     )
 
 
@@ -183,15 +195,26 @@ class Op:
             delegation=scope.delegation.pk,
             license=scope.license.pk,
             sid=scope.support_id.code,
+            case=scope.case.number,
         )
 
-    def payload(self, world: World) -> Any:
+    def payload(self, world: World, scope: Scope) -> Any:
         if self.body == "fresh_partner":
             return {"partner": world.fresh_partner.pk}
+        if self.body == "new_case":
+            return {**NEW_CASE, "organization": scope.org.pk, "support_id": scope.support_id.code}
         return self.body
 
 
 FUTURE = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+NEW_CASE = {
+    "kind": "licensing",
+    "subject": "Renewal",
+    "description": "Which license do we need?",
+    "proposed_severity": 4,
+    "contact_email": "it@example.com",
+}
+V1 = {"expected_version": 1}
 
 OPS: dict[str, Op] = {
     # reads
@@ -223,12 +246,33 @@ OPS: dict[str, Op] = {
     "license.delete": Op("DELETE", "/licenses/{license}"),
     "support_id.post": Op("POST", "/licenses/{license}/support-ids"),
     "support_id.delete": Op("DELETE", "/support-ids/{sid}"),
+    # cases (R-1, R-4, R-14, R-15): reads, then writes naming the version they read
+    "case.get": Op("GET", "/cases/{case}"),
+    "case.list": Op("GET", "/cases?page_size=100", listed="case"),
+    "comment.list": Op("GET", "/cases/{case}/comments"),
+    "severity_change.list": Op("GET", "/cases/{case}/severity-changes"),
+    "case.post": Op("POST", "/cases", "new_case"),
+    "comment.post": Op("POST", "/cases/{case}/comments", {"body": "Any news?", **V1}),
+    "comment.post_internal": Op(
+        "POST", "/cases/{case}/comments", {"body": "note", "internal": True, **V1}
+    ),
+    "case.transition": Op("POST", "/cases/{case}/transitions", {"status": "closed", **V1}),
+    "severity.request": Op(
+        "POST", "/cases/{case}/severity-requests", {"severity": 2, "reason": "worse", **V1}
+    ),
+    "severity.agree": Op(
+        "POST", "/cases/{case}/severity", {"severity": 2, "reason": "agreed", **V1}
+    ),
+    "technical_contact.post": Op(
+        "POST", "/cases/{case}/technical-contact", {"available": True, **V1}
+    ),
 }
 
 # Expected answers: one row per operation, one column per signed-in role, each cell
 # "<own organization's object>/<another organization's object>". A number is the HTTP status;
 # for a list, "in" or "out" says whether the object is listed. Anonymous callers get 401.
-# Staff pass every gate; deleting an organization that holds licenses is then a 409.
+# Staff pass every gate; deleting an organization that holds licenses is then a 409, and so
+# is deleting a license whose Support ID a case names (the case keeps its history).
 GRID = """
                      member   case_adm license_ partner_ partner_ partner_ staff
                               in       admin    active   expired  future
@@ -253,9 +297,20 @@ delegation.patch     403/404  403/404  200/404  404/404  404/404  404/404  200/2
 delegation.delete    403/404  403/404  204/404  404/404  404/404  404/404  204/204
 license.post         403/404  403/404  403/404  403/404  404/404  404/404  201/201
 license.patch        403/404  403/404  403/404  403/404  404/404  404/404  200/200
-license.delete       403/404  403/404  403/404  403/404  404/404  404/404  204/204
+license.delete       403/404  403/404  403/404  403/404  404/404  404/404  409/409
 support_id.post      403/404  403/404  403/404  403/404  404/404  404/404  201/201
 support_id.delete    403/404  403/404  403/404  403/404  404/404  404/404  204/204
+case.get             200/404  200/404  200/404  200/404  404/404  404/404  200/200
+case.list            in/out   in/out   in/out   in/out   out/out  out/out  in/in
+comment.list         200/404  200/404  200/404  200/404  404/404  404/404  200/200
+severity_change.list 200/404  200/404  200/404  200/404  404/404  404/404  200/200
+case.post            403/404  201/404  201/404  201/404  404/404  404/404  201/201
+comment.post         403/404  201/404  201/404  201/404  404/404  404/404  201/201
+comment.post_internal 403/404 403/404  403/404  403/404  404/404  404/404  201/201
+case.transition      403/404  200/404  200/404  200/404  404/404  404/404  200/200
+severity.request     403/404  200/404  200/404  200/404  404/404  404/404  200/200
+severity.agree       403/404  403/404  403/404  403/404  404/404  404/404  200/200
+technical_contact.post 403/404 200/404 200/404  200/404  404/404  404/404  200/200
 """
 
 
@@ -301,7 +356,7 @@ def test_matrix(client: Client, world: World, op: str, role: str, target: str) -
     before = snapshot()
 
     status, body = call(client, operation.method, operation.url(world, scope),
-                        operation.payload(world), token=_token(role))  # fmt: skip
+                        operation.payload(world, scope), token=_token(role))  # fmt: skip
 
     if operation.listed is not None and role != "anonymous":
         assert status == 200
@@ -312,6 +367,9 @@ def test_matrix(client: Client, world: World, op: str, role: str, target: str) -
         assert snapshot() == before
         return
     assert status == expected, body
+    if op == "comment.list" and status == 200:  # internal comments: support only
+        bodies = ["public", "internal"] if role == "staff" else ["public"]
+        assert [comment["body"] for comment in body] == bodies
     if status >= 400:
         assert set(body) == {"errors"}
         if status == 404:
@@ -368,4 +426,4 @@ def test_catalog_matrix(client: Client, world: World, op: str, role: str) -> Non
 
 
 def test_the_matrix_size() -> None:
-    assert (len(CELLS), len(CATALOG) * len(ROLES)) == (384, 80)
+    assert (len(CELLS), len(CATALOG) * len(ROLES)) == (560, 80)
