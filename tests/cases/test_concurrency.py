@@ -1,0 +1,87 @@
+"""Two people at once, for real: separate connections in threads (PostgreSQL; SQLite's
+writers queue behind one lock, which the service tests already cover)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from supportdesk.cases import services
+from supportdesk.cases.models import Case
+from supportdesk.errors import Conflict
+from tests.accounts.factories import StaffFactory
+from tests.cases.test_services import AT, DETAILS, make_customer, open_case
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
+]
+
+
+def together(*jobs: Callable[[], Any]) -> list[Any]:
+    """Run the jobs in threads released at the same moment; their results or exceptions."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def run(i: int, job: Callable[[], Any]) -> None:
+        try:
+            barrier.wait()
+            results[i] = job()
+        except Exception as exc:  # the result under test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_numbers_never_repeat_under_concurrent_opening() -> None:
+    customer = make_customer()
+    open_case(customer)  # the year's counter row exists
+
+    results = together(*[lambda: open_case(customer) for _ in range(6)])
+
+    numbers = sorted(case.number for case in results)
+    assert numbers == [f"C-2026-{n:06d}" for n in range(2, 8)]
+
+
+def test_a_first_submission_and_its_retry_at_once_make_one_case() -> None:
+    customer = make_customer()
+
+    results = together(*[lambda: open_case(customer, idempotency_key="k") for _ in range(2)])
+
+    assert [type(r) for r in results] == [Case, Case]
+    assert results[0].pk == results[1].pk
+    assert Case.objects.count() == 1
+
+
+def test_of_two_engineers_writing_from_the_same_version_one_wins() -> None:
+    customer = make_customer()
+    case = open_case(customer, details=replace(DETAILS, proposed_severity=3))
+    first, second = StaffFactory.create(), StaffFactory.create()
+
+    results = together(
+        lambda: services.case_transition(
+            actor=first, case=case, status="in_progress", expected_version=1, at=AT
+        ),
+        lambda: services.case_transition(
+            actor=second, case=case, status="resolved", expected_version=1,
+            at=AT + timedelta(seconds=1),
+        ),
+    )  # fmt: skip
+
+    assert sorted(type(r).__name__ for r in results) == ["Case", "Conflict"]
+    assert any(isinstance(r, Conflict) for r in results)
+    case.refresh_from_db()
+    assert case.version == 2
