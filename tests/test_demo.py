@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from supportdesk.accounts.models import Delegation, Organization, User
+from supportdesk.cases.models import Case
 from supportdesk.demo import DEMO_LOGINS, load_demo_data
 from supportdesk.demo_customers import PEOPLE
 from supportdesk.licensing.models import ProductVersion, SupportId
@@ -27,15 +28,18 @@ def test_demo_data_loads_twice_and_the_logins_work(client: Client) -> None:
         f"demo login: {person.username} / demo  ({person.description})\n" for person in PEOPLE
     )
     customers = "demo customers: 5 customers (one per region), 1 partner, 2 products, 6 licenses\n"
+    cases = "demo cases: 5 open cases (basic, none, premium, production, trial)\n"
     assert first.getvalue() == (
         "demo login created: admin / admin\ndemo login created: engineer / engineer\n"
         + customers
         + people
+        + cases
     )
     assert second.getvalue() == (
         "demo login refreshed: admin / admin\ndemo login refreshed: engineer / engineer\n"
         + customers
         + people
+        + cases
     )
     assert sorted(
         User.objects.filter(is_staff=True).values_list("username", "is_superuser", "staff_role")
@@ -97,3 +101,21 @@ def test_demo_serves_and_prints_where_to_look() -> None:
         assert processes.get(f"{url}/api/v1/docs")[0] == 200
         assert demo.stop(signal.SIGINT, timeout=10, group=True) == 0
     assert "Traceback" not in demo.output
+
+
+@pytest.mark.django_db
+def test_demo_cases_open_once_across_programs() -> None:
+    load_demo_data(io.StringIO())
+    load_demo_data(io.StringIO())
+
+    cases = Case.objects.order_by("idempotency_key")
+    assert [
+        (c.idempotency_key, c.program, c.kind, c.severity, c.round_the_clock) for c in cases
+    ] == [
+        ("demo-case-1", "premium", "technical", 2, False),
+        ("demo-case-2", "production", "technical", 1, True),
+        ("demo-case-3", "basic", "technical", 3, False),
+        ("demo-case-4", "", "licensing", 4, False),
+        ("demo-case-5", "trial", "general_inquiry", 4, False),
+    ]
+    assert [c.first_response_due_at is not None for c in cases] == [True, True, True, False, False]

@@ -12,6 +12,7 @@ from typing import Protocol
 from django.db import transaction
 
 from supportdesk.accounts.models import User
+from supportdesk.demo_cases import load_cases
 from supportdesk.demo_customers import DEMO_PASSWORD, load_customers
 
 
@@ -55,3 +56,5 @@ def load_demo_data(stdout: Writer) -> None:
     # customers, partners, products and licenses (supportdesk.demo_customers)
     for person in load_customers(stdout):
         stdout.write(f"demo login: {person.username} / {DEMO_PASSWORD}  ({person.description})\n")
+    # a few open cases across programs, opened by those customers (supportdesk.demo_cases)
+    load_cases(stdout)
