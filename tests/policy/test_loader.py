@@ -85,6 +85,7 @@ def test_policy_to_dict_is_json_ready() -> None:
     assert data["programs"]["trial"]["targets"]["1"] == {"minutes": None, "clock": "none"}
     assert data["hours"]["basic"]["open"] == "08:00"
     assert len(data["sha256"]) == 64
+    assert data["source"] == "default_policy.toml"  # never the server's folders
 
 
 def test_get_policy_reads_the_operator_file(

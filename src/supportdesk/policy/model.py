@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Literal
 
 Clock = Literal["business", "24x7", "none"]
@@ -160,7 +161,8 @@ class Policy:
         return {
             "name": self.name,
             "version": self.version,
-            "source": self.source,
+            # the file's name only: the public API must not show the server's folders
+            "source": PurePath(self.source).name,
             "sha256": self.sha256,
             "hours": {key: hours.to_dict() for key, hours in self.hours.items()},
             "severities": {str(n): s.to_dict() for n, s in sorted(self.severities.items())},
