@@ -107,7 +107,10 @@ def test_list_filters_and_pages(client: Client) -> None:
         severity=3, status="in_progress", opened_at=at + timedelta(days=1),
         first_responded_at=at + timedelta(days=2), first_response_late_by=timedelta(hours=1),
     )  # fmt: skip
-    c = CaseFactory.create(severity=3, program="basic", opened_at=at + timedelta(days=2))
+    c = CaseFactory.create(
+        severity=3, program="basic", opened_at=at + timedelta(days=2),
+        first_response_due_at=datetime.now(UTC) + timedelta(hours=1),
+    )  # fmt: skip
 
     def numbers(query: str) -> list[str]:
         status, body = call(client, "GET", f"/cases?{query}")
@@ -118,8 +121,9 @@ def test_list_filters_and_pages(client: Client) -> None:
     assert numbers("severity=3") == [c.number, b.number]
     assert numbers("status=in_progress") == [b.number]
     assert numbers("program=premium") == [a.number]
-    assert numbers("breached=true") == [b.number]
-    assert numbers("breached=false") == [c.number, a.number]
+    # b was answered late; a is unanswered past its due time; c is not due yet
+    assert numbers("breached=true") == [b.number, a.number]
+    assert numbers("breached=false") == [c.number]
     assert numbers(f"organization={a.organization_id}") == [a.number]
     assert numbers("opened_after=2026-06-02T09:00:00Z") == [c.number, b.number]
     assert numbers("opened_before=2026-06-02T09:00:00Z") == [a.number]

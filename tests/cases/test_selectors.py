@@ -12,6 +12,8 @@ from tests.cases.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
 
 def test_kinds_and_states_are_the_policy_cores() -> None:
     policy = get_policy()
@@ -26,16 +28,19 @@ def test_the_due_time_reads_in_the_viewers_own_zone() -> None:
         first_response_reasons=["Production, Severity 3: ..."],
     )
 
-    tokyo = first_response_view(case, time_zone="Asia/Tokyo")
-    berlin = first_response_view(case, time_zone="Europe/Berlin")
+    tokyo = first_response_view(case, time_zone="Asia/Tokyo", at=NOW)
+    berlin = first_response_view(case, time_zone="Europe/Berlin", at=NOW)
 
     assert tokyo.due_text == "First response due by Tue 02 Jun 2026 00:00 JST (your time)"
     assert berlin.due_text == "First response due by Mon 01 Jun 2026 17:00 CEST (your time)"
-    assert (tokyo.reasons, tokyo.target_minutes, tokyo.clock) == (
+    assert (tokyo.reasons, tokyo.target_minutes, tokyo.clock, tokyo.breached) == (
         ("Production, Severity 3: ...",),
         360,
         "24x7",
+        False,
     )
+    overdue = first_response_view(case, time_zone="UTC", at=NOW + timedelta(hours=3, seconds=1))
+    assert overdue.breached is True
 
 
 def test_a_late_answer_and_no_target_read_so() -> None:
@@ -46,9 +51,10 @@ def test_a_late_answer_and_no_target_read_so() -> None:
     )
     none = CaseFactory.create(first_response_due_at=None, clock="none", target_minutes=None)
 
-    assert first_response_view(late, time_zone="UTC").due_text == (
+    assert first_response_view(late, time_zone="UTC", at=NOW).due_text == (
         "First response given Mon 01 Jun 2026 16:30 UTC (your time), 1 h 30 min late"
     )
-    assert first_response_view(none, time_zone="UTC").due_text == (
+    assert first_response_view(late, time_zone="UTC", at=NOW).breached is True
+    assert first_response_view(none, time_zone="UTC", at=NOW).due_text == (
         "No first-response target: handled best effort (R-18)"
     )

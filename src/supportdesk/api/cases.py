@@ -119,7 +119,9 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_first_response(obj: Case, context: dict[str, Any]) -> dict[str, Any]:
-        view = selectors.first_response_view(obj, time_zone=context["request"].user.time_zone)
+        view = selectors.first_response_view(
+            obj, time_zone=context["request"].user.time_zone, at=timezone.now()
+        )
         late = view.late_by
         return {
             "due_at": view.due_at,
@@ -131,7 +133,7 @@ class CaseOut(Schema):
             "hours": view.hours,
             "responded_at": view.responded_at,
             "late_by_minutes": int(late.total_seconds() // 60) if late is not None else None,
-            "breached": late is not None,
+            "breached": view.breached,
             "reasons": list(view.reasons),
         }
 
@@ -163,7 +165,7 @@ class CaseFilter(Schema):
     severity: int | None = Field(None, ge=1, le=4)
     program: str | None = None
     organization: int | None = None
-    breached: bool | None = None
+    breached: bool | None = Field(None, description="answered late, or unanswered past due")
     opened_after: AwareDatetime | None = None
     opened_before: AwareDatetime | None = None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from supportdesk.accounts.permissions import Actor
 from supportdesk.cases.models import Case, Comment
@@ -47,7 +47,11 @@ def case_list(*, viewer: Actor, at: datetime, filters: CaseFilters) -> QuerySet[
     if filters.organization is not None:
         cases = cases.filter(organization_id=filters.organization)
     if filters.breached is not None:
-        cases = cases.filter(first_response_late_by__isnull=not filters.breached)
+        # answered late, or still unanswered past the due time (R-16)
+        late = Q(first_response_late_by__isnull=False) | Q(
+            first_responded_at__isnull=True, first_response_due_at__lt=at
+        )
+        cases = cases.filter(late) if filters.breached else cases.exclude(late)
     if filters.opened_after is not None:
         cases = cases.filter(opened_at__gte=filters.opened_after)
     if filters.opened_before is not None:
@@ -76,10 +80,11 @@ class FirstResponseView:
     hours: str
     responded_at: datetime | None
     late_by: timedelta | None
+    breached: bool  # answered late, or unanswered past the due time at ``at``
     reasons: tuple[str, ...]
 
 
-def first_response_view(case: Case, *, time_zone: str) -> FirstResponseView:
+def first_response_view(case: Case, *, time_zone: str, at: datetime) -> FirstResponseView:
     """The case's first-response clock as a person reads it, in their own time zone
     (``user.time_zone``), with the policy core's explanation."""
     tz = zone(time_zone)
@@ -103,6 +108,8 @@ def first_response_view(case: Case, *, time_zone: str) -> FirstResponseView:
         hours=case.hours_label,
         responded_at=case.first_responded_at,
         late_by=case.first_response_late_by,
+        breached=case.first_response_late_by is not None
+        or (case.first_responded_at is None and due is not None and due < at),
         reasons=tuple(case.first_response_reasons),
     )
 
