@@ -63,3 +63,11 @@ bench: bench-sla
 bench-sla: python $(UV)
 	$(UV) sync --locked --extra dev --extra bench --python "$(PYTHON)"
 	.venv/bin/python bench/sla_clock.py $(BENCH_ARGS)
+
+# Opening cases over HTTP against django-helpdesk (bench/README.md). BENCH_ARGS=--quick for a short run.
+.PHONY: bench-cases
+
+bench-cases: sync
+	.venv/bin/python bench/open_cases.py $(BENCH_ARGS)
+
+bench: bench-cases

@@ -1,0 +1,650 @@
+"""Benchmark: opening cases over HTTP, against django-helpdesk's ticket creation.
+
+    .venv/bin/python bench/open_cases.py [--quick] [--duration S] [--clients N]
+
+(after ``make sync``, or ``make bench-cases``).  Starts the real server (``supportdesk serve``,
+gunicorn, two workers) on SQLite and on PostgreSQL, opens cases through ``POST /api/v1/cases``
+with a bearer token and an Idempotency-Key from 16 keep-alive clients on loopback for a fixed
+time, and checks afterwards that every 201 left one case (with its entitlement and frozen
+first-response clock) and one ``case.open`` audit event.  The peer, django-helpdesk 2.6, is set
+up in a throw-away virtualenv in the user's cache folder, served by gunicorn the same way and
+driven the same way through its REST API (``POST /api/tickets/``).  Ends with one ``RESULT``
+line.  See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SUPPORTDESK = BIN / "supportdesk"
+
+PG_HOST = os.environ.get("BENCH_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
+PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
+PG_MAINTENANCE_DB = os.environ.get("BENCH_PG_DB", "test")
+
+WORKERS = 2  # both servers: two gunicorn worker processes, four threads each
+THREADS = 4
+PEER_REQUIREMENTS = ["django-helpdesk==2.6.*", "Django>=6.0,<6.1", "gunicorn", "psycopg[binary]"]
+PEER_CACHE = (
+    Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "supportdesk-bench"
+    / "helpdesk-2.6"
+)
+
+# the demo's Premium customer (supportdesk.demo_customers): Nordlicht's license
+# administrator and its Support ID on VBR 13 (GA), as in the demo's first case
+OPENER = "nora"
+ORGANIZATION = "Nordlicht Versicherung AG"
+SUPPORT_ID = "SID-DEM0-0000-0001"
+SUBJECT = "Benchmark: replication stalls"
+CASE_BODY = {
+    "support_id": SUPPORT_ID,
+    "kind": "technical",
+    "subject": SUBJECT,
+    "description": "Since Monday the nightly replication job stops at 40 %.",
+    "proposed_severity": 2,
+    "contact_email": "nora@example.com",
+    "product_version": "13",
+    "business_impact": "The DR copy is a day behind.",
+    "contact_phone": "+49 89 1234567",
+    "preferred_contact": "phone",
+}
+
+
+def say(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- the load ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    latencies: list[float] = field(default_factory=list)  # seconds, timed requests only
+    statuses: Counter[int] = field(default_factory=Counter)  # every request, warm-up included
+    errors: Counter[str] = field(default_factory=Counter)
+    timed: int = 0
+    timed_ok: int = 0
+    seconds: float = 0.0
+
+    @property
+    def per_s(self) -> float:
+        return self.timed_ok / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+def drive(
+    port: int,
+    path: str,
+    headers: Callable[[], dict[str, str]],
+    body: bytes,
+    *,
+    clients: int,
+    warmup: float,
+    duration: float,
+) -> Load:
+    """``clients`` threads, each on its own keep-alive connection, POST ``body`` to ``path``
+    as fast as the answers come: ``warmup`` seconds untimed, then ``duration`` timed."""
+    load = Load()
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.2
+    timed_from, stop = start + warmup, start + warmup + duration
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        statuses: Counter[int] = Counter()
+        errors: Counter[str] = Counter()
+        ok = timed = 0
+        while time.perf_counter() < start:
+            time.sleep(0.001)
+        while (t0 := time.perf_counter()) < stop:
+            try:
+                conn.request("POST", path, body=body, headers=headers())
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                errors[type(exc).__name__] += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            t1 = time.perf_counter()
+            statuses[status] += 1
+            if t0 >= timed_from and t1 <= stop:
+                timed += 1
+                mine.append(t1 - t0)
+                ok += status == 201
+            if response.will_close:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.close()
+        with lock:
+            load.latencies.extend(mine)
+            load.statuses.update(statuses)
+            load.errors.update(errors)
+            load.timed += timed
+            load.timed_ok += ok
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    load.seconds = duration
+    return load
+
+
+# --- servers -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[None]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(  # noqa: S603 - our own fixed commands
+            command, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited with {proc.returncode}: {tail(log)}")
+            with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not listen within 60 s: {tail(log)}")
+            time.sleep(0.1)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def tail(log: Path, lines: int = 5) -> str:
+    text = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
+    return " | ".join(text[-lines:]) or "(no output)"
+
+
+def run(command: list[str], env: dict[str, str], what: str) -> str:
+    done = subprocess.run(  # noqa: S603 - our own fixed commands
+        command, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed: {(done.stderr or done.stdout).strip()[-600:]}")
+    return done.stdout
+
+
+def last_json(output: str) -> dict[str, int | str]:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+@contextmanager
+def pg_database(name: str) -> Iterator[str]:
+    def admin(sql: str) -> None:
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_MAINTENANCE_DB, autocommit=True
+        ) as conn:
+            conn.execute(sql)
+
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Outcome:
+    load: Load | None = None
+    created: int = 0  # rows the run left, counted in the database
+    audited: int = 0
+    complete: int = 0  # cases with entitlement and frozen first-response clock
+    error: str = ""
+
+
+# --- ours --------------------------------------------------------------------------------------
+
+OURS_SETUP = """
+import io, json
+from django.utils import timezone
+from supportdesk.demo import load_demo_data
+from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.services import api_token_create
+load_demo_data(io.StringIO())
+_, secret = api_token_create(actor=User.objects.get(username=%(opener)r), name="bench",
+                             at=timezone.now())
+print(json.dumps({"org": Organization.objects.get(name=%(org)r).pk, "token": secret}))
+"""
+
+# counted straight in the database, in SQL that SQLite and PostgreSQL both read
+OURS_COUNT = {
+    "created": "SELECT count(*) FROM cases_case WHERE subject = %s",
+    "complete": (
+        "SELECT count(*) FROM cases_case c"
+        " JOIN licensing_supportid s ON s.id = c.support_id_id"
+        " JOIN licensing_product p ON p.id = c.product_id"
+        " JOIN licensing_productversion v ON v.id = c.product_version_id"
+        " WHERE c.subject = %s AND s.code = 'SID-DEM0-0000-0001' AND p.code = 'VBR'"
+        " AND v.version = '13' AND c.program = 'premium' AND c.clock = '24x7'"
+        " AND c.target_minutes IS NOT NULL AND c.first_response_due_at IS NOT NULL"
+        " AND c.policy_sha256 <> ''"
+    ),
+    "audited": (
+        "SELECT count(*) FROM audit_auditevent WHERE action = 'case.open' AND target_id IN"
+        " (SELECT CAST(id AS TEXT) FROM cases_case WHERE subject = %s)"
+    ),
+}
+PEER_COUNT = {
+    "created": "SELECT count(*) FROM helpdesk_ticket WHERE title = %s",
+    "audited": (
+        "SELECT count(*) FROM helpdesk_followup WHERE ticket_id IN"
+        " (SELECT id FROM helpdesk_ticket WHERE title = %s)"
+    ),
+}
+
+
+def count(queries: dict[str, str], sqlite_file: Path | None, pg_name: str | None) -> dict[str, int]:
+    """Each query's count, with the benchmark's subject as its one parameter."""
+    if sqlite_file is not None:
+        with closing(sqlite3.connect(sqlite_file)) as conn:
+            return {
+                key: conn.execute(sql.replace("%s", "?"), (SUBJECT,)).fetchone()[0]
+                for key, sql in queries.items()
+            }
+    with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=pg_name) as conn:
+        return {
+            key: conn.execute(sql, (SUBJECT,)).fetchone()[0]  # type: ignore[index]
+            for key, sql in queries.items()
+        }
+
+
+def ours(database_url: str | None, args: argparse.Namespace, work: Path) -> Outcome:
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=work))
+    env = {**os.environ, "SUPPORTDESK_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    say("  migrate and load the demo data ...")
+    run([str(SUPPORTDESK), "manage", "migrate", "-v0"], env, "migrate")
+    shell = [str(SUPPORTDESK), "manage", "shell", "-v0", "-c"]
+    setup = last_json(
+        run([*shell, OURS_SETUP % {"opener": OPENER, "org": ORGANIZATION}], env, "setup")
+    )
+    body = json.dumps({**CASE_BODY, "organization": setup["org"]}).encode()
+    auth = f"Bearer {setup['token']}"
+
+    def headers() -> dict[str, str]:
+        return {
+            "Authorization": auth,
+            "Content-Type": "application/json",
+            "Idempotency-Key": uuid.uuid4().hex,
+        }
+
+    port = free_port()
+    command = [str(SUPPORTDESK), "serve", "--port", str(port), "--workers", str(WORKERS)]
+    command += ["--threads", str(THREADS)]
+    outcome = Outcome()
+    with server(command, env, port, work / f"ours-{port}.log"):
+        say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
+        outcome.load = drive(
+            port, "/api/v1/cases", headers, body,
+            clients=args.clients, warmup=args.warmup, duration=args.duration,
+        )  # fmt: skip
+    counts = count(
+        OURS_COUNT,
+        None if database_url else home / "supportdesk.sqlite3",
+        database_url.rsplit("/", 1)[1] if database_url else None,
+    )
+    outcome.created = counts["created"]
+    outcome.complete = counts["complete"]
+    outcome.audited = counts["audited"]
+    return outcome
+
+
+# --- the peer: django-helpdesk 2.6 -------------------------------------------------------------
+
+PEER_SETTINGS = """
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+SECRET_KEY = "benchmark-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+SITE_ID = 1
+INSTALLED_APPS = [
+    "django.contrib.admin", "django.contrib.auth", "django.contrib.contenttypes",
+    "django.contrib.sessions", "django.contrib.messages", "django.contrib.staticfiles",
+    "django.contrib.sites", "django.contrib.humanize",
+    "rest_framework", "rest_framework.authtoken", "model_utils", "helpdesk",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+]
+ROOT_URLCONF = "benchpeer.urls"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+STATIC_URL = "/static/"
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+HELPDESK_API_ENABLED = True
+HELPDESK_TEAMS_MODE_ENABLED = False  # else it needs pinax-teams
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+}
+# the same database options as supportdesk's (supportdesk.config.env)
+if os.environ.get("PEER_PG"):
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.postgresql", "NAME": os.environ["PEER_PG"],
+        "HOST": os.environ["PEER_PG_HOST"], "PORT": os.environ["PEER_PG_PORT"],
+        "USER": os.environ["PEER_PG_USER"], "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True,
+    }}
+else:
+    DATABASES = {"default": {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "peer.sqlite3",
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                            "PRAGMA busy_timeout=5000;",
+        },
+    }}
+"""
+
+PEER_URLS = """
+from django.urls import include, path
+
+urlpatterns = [path("", include("helpdesk.urls"))]
+"""
+
+PEER_SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from helpdesk.models import Queue
+queue = Queue.objects.create(title="Support", slug="support", allow_public_submission=True)
+user = get_user_model().objects.create_user(
+    "agent", "agent@example.com", "agent-password", is_staff=True, is_superuser=True)
+print(json.dumps({"queue": queue.pk, "token": Token.objects.create(user=user).key}))
+"""
+
+
+def peer_python() -> Path:
+    """The peer's virtualenv, made once and kept in the cache folder."""
+    venv = PEER_CACHE / "venv"
+    python = venv / "bin" / "python"
+    stamp = PEER_CACHE / "installed"
+    wanted = "\n".join(PEER_REQUIREMENTS)
+    if stamp.exists() and stamp.read_text() == wanted and python.exists():
+        return python
+    say(f"  installing the peer into {PEER_CACHE} (once) ...")
+    shutil.rmtree(venv, ignore_errors=True)
+    PEER_CACHE.mkdir(parents=True, exist_ok=True)
+    base = getattr(sys, "_base_executable", sys.executable)
+    run([base, "-m", "venv", str(venv)], dict(os.environ), "python -m venv")
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run([*pip, *PEER_REQUIREMENTS], dict(os.environ), "pip install " + " ".join(PEER_REQUIREMENTS))
+    stamp.write_text(wanted)
+    return python
+
+
+def peer_versions(python: Path) -> str:
+    code = (
+        "import importlib.metadata as m;"
+        "print(', '.join(f'{p} {m.version(p)}' for p in "
+        "('django-helpdesk', 'Django', 'djangorestframework', 'gunicorn')))"
+    )
+    return run([str(python), "-c", code], dict(os.environ), "peer versions").strip()
+
+
+def peer(python: Path, database_name: str | None, args: argparse.Namespace, work: Path) -> Outcome:
+    project = Path(tempfile.mkdtemp(prefix="peer-", dir=work))
+    (project / "benchpeer").mkdir()
+    (project / "benchpeer" / "__init__.py").write_text("")
+    (project / "benchpeer" / "settings.py").write_text(textwrap.dedent(PEER_SETTINGS))
+    (project / "benchpeer" / "urls.py").write_text(textwrap.dedent(PEER_URLS))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchpeer.settings",
+        "PYTHONPATH": str(project),
+    }
+    if database_name:
+        env |= {
+            "PEER_PG": database_name,
+            "PEER_PG_HOST": PG_HOST,
+            "PEER_PG_PORT": str(PG_PORT),
+            "PEER_PG_USER": PG_USER,
+        }
+    admin = [str(python), "-m", "django"]
+    say("  migrate, a queue and a staff user with a token ...")
+    run([*admin, "migrate", "-v0"], env, "peer migrate")
+    setup = last_json(run([*admin, "shell", "-v0", "-c", PEER_SETUP], env, "peer setup"))
+    body = json.dumps(
+        {
+            "queue": setup["queue"],
+            "title": SUBJECT,
+            "description": CASE_BODY["description"],
+            "submitter_email": CASE_BODY["contact_email"],
+            "priority": 2,
+        }
+    ).encode()
+    auth = f"Token {setup['token']}"
+
+    def headers() -> dict[str, str]:
+        return {"Authorization": auth, "Content-Type": "application/json"}
+
+    port = free_port()
+    gunicorn = [str(python), "-m", "gunicorn", "benchpeer.wsgi_app:application"]
+    (project / "benchpeer" / "wsgi_app.py").write_text(
+        "from django.core.wsgi import get_wsgi_application\n\n"
+        "application = get_wsgi_application()\n"
+    )
+    gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+    gunicorn += ["--threads", str(THREADS), "--worker-class", "gthread", "--chdir", str(project)]
+    outcome = Outcome()
+    with server(gunicorn, env, port, work / f"peer-{port}.log"):
+        say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
+        outcome.load = drive(
+            port, "/api/tickets/", headers, body,
+            clients=args.clients, warmup=args.warmup, duration=args.duration,
+        )  # fmt: skip
+    counts = count(
+        PEER_COUNT, None if database_name else project / "benchpeer" / "peer.sqlite3", database_name
+    )
+    outcome.created = counts["created"]
+    outcome.audited = counts["audited"]
+    return outcome
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def describe(name: str, outcome: Outcome) -> str:
+    load = outcome.load
+    if load is None:
+        return f"  {name}: unavailable ({outcome.error})"
+    others = {k: v for k, v in sorted(load.statuses.items()) if k != 201}
+    line = (
+        f"  {name}: {load.per_s:,.1f}/s ({load.timed_ok} in {load.seconds:g} s), "
+        f"p50 {load.percentile(50):.1f} ms, p99 {load.percentile(99):.1f} ms; "
+        f"201s in all {load.statuses[201]}"
+    )
+    if others:
+        line += f", other answers {others}"
+    if load.errors:
+        line += f", connection errors {dict(load.errors)}"
+    return line
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="short runs (under a minute)")
+    parser.add_argument("--duration", type=float, help="timed seconds per run")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--no-peer", action="store_true", help="measure ours only")
+    args = parser.parse_args()
+    if args.duration is None:
+        args.duration = 4.0 if args.quick else 30.0
+    args.warmup = 2.0 if args.quick else 3.0
+
+    say(
+        f"open_cases: {args.clients} clients, {args.warmup:g} s warm-up + {args.duration:g} s "
+        f"timed per run; both servers {WORKERS} gunicorn workers x {THREADS} threads; "
+        f"{os.cpu_count()} cores"
+    )
+    python: Path | None = None
+    peer_error = "not run (--no-peer)" if args.no_peer else ""
+    if not args.no_peer:
+        say("peer: django-helpdesk 2.6 ...")
+        try:
+            python = peer_python()
+            say(f"  {peer_versions(python)}")
+        except (RuntimeError, OSError) as exc:
+            peer_error = f"cannot set up the peer: {exc}"
+            say(f"  {peer_error}; measuring ours only")
+
+    results: dict[tuple[str, str], Outcome] = {}
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
+        work = Path(tmp)
+        for db in ("sqlite", "pg"):
+            label = "SQLite" if db == "sqlite" else "PostgreSQL"
+            say(f"ours on {label} ...")
+            try:
+                if db == "sqlite":
+                    results["ours", db] = ours(None, args, work)
+                else:
+                    with pg_database(f"bench_cases_{os.getpid()}_ours") as url:
+                        results["ours", db] = ours(url, args, work)
+            except (RuntimeError, OSError, psycopg.Error) as exc:
+                results["ours", db] = Outcome(error=str(exc))
+            say(describe("ours", results["ours", db]))
+            if python is None:
+                results["peer", db] = Outcome(error=peer_error)
+                continue
+            say(f"peer on {label} ...")
+            try:
+                if db == "sqlite":
+                    results["peer", db] = peer(python, None, args, work)
+                else:
+                    name = f"bench_cases_{os.getpid()}_peer"
+                    with pg_database(name):
+                        results["peer", db] = peer(python, name, args, work)
+            except (RuntimeError, OSError, psycopg.Error) as exc:
+                results["peer", db] = Outcome(error=str(exc))
+            say(describe("peer", results["peer", db]))
+
+    say("")
+    say("check (rows in the database against 201 answers, warm-up included):")
+    for (who, db), outcome in results.items():
+        if outcome.load is None:
+            if who == "ours":
+                failures.append(f"ours on {db}: {outcome.error}")
+            continue
+        ok = outcome.load.statuses[201]
+        if who == "ours":
+            good = outcome.created == outcome.audited == outcome.complete == ok
+            say(
+                f"  ours {db}: 201s {ok}, cases {outcome.created}, with entitlement and "
+                f"first-response clock {outcome.complete}, case.open audit events "
+                f"{outcome.audited} -> {'ok' if good else 'MISMATCH'}"
+            )
+            if not good:
+                failures.append(f"ours on {db}: rows differ from 201s")
+            if set(outcome.load.statuses) - {201}:
+                failures.append(f"ours on {db}: non-201 answers {dict(outcome.load.statuses)}")
+        else:
+            good = outcome.created == outcome.audited == ok
+            say(
+                f"  peer {db}: 201s {ok}, tickets {outcome.created}, follow-ups "
+                f"{outcome.audited} -> {'ok' if good else 'MISMATCH'}"
+            )
+
+    say("")
+    say("summary:")
+    ratios: dict[str, float] = {}
+    for db in ("sqlite", "pg"):
+        mine, theirs = results["ours", db], results["peer", db]
+        if mine.load and theirs.load and theirs.load.per_s:
+            ratios[db] = mine.load.per_s / theirs.load.per_s
+        ours_text = f"{mine.load.per_s:,.1f}/s" if mine.load else "unavailable"
+        peer_text = f"{theirs.load.per_s:,.1f}/s" if theirs.load else "unavailable"
+        ratio_text = f"{ratios[db]:.2f}" if db in ratios else "n/a"
+        say(f"  {db:>6}: ours {ours_text}, peer {peer_text}, ratio {ratio_text}")
+    if not ratios and peer_error:
+        say(f"  peer unavailable: {peer_error}")
+    worse = min(ratios, key=ratios.__getitem__) if ratios else None
+    p99s = [o.load.percentile(99) for (w, _), o in results.items() if w == "ours" and o.load]
+    p99 = max(p99s) if p99s else float("nan")
+    goal = worse is not None and ratios[worse] >= 3 and p99 < 100
+    say(f"  goal (ratio >= 3 on both databases, p99 < 100 ms): {'met' if goal else 'not met'}")
+    for failure in failures:
+        say(f"FAILED: {failure}")
+
+    def rate(who: str, db: str) -> str:
+        load = results[who, db].load
+        return f"{load.per_s:.1f}" if load else "nan"
+
+    peer_rate = rate("peer", worse) if worse else "nan"
+    ratio = f"{ratios[worse]:.2f}" if worse else "nan"
+    say(
+        f"RESULT ours_sqlite_per_s={rate('ours', 'sqlite')} ours_pg_per_s={rate('ours', 'pg')} "
+        f"peer_per_s={peer_rate} ratio={ratio} p99_ms={p99:.1f}"
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
