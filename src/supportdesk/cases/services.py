@@ -311,7 +311,6 @@ def _replayed(opener: User, key: str) -> Case | None:
     return Case.objects.filter(opened_by=opener, idempotency_key=key).first() if key else None
 
 
-@transaction.atomic
 def case_open(
     *,
     actor: Actor,
@@ -388,34 +387,43 @@ def case_open(
         opened_at=at,
         updated_at=at,
     )
-    try:
-        with transaction.atomic():
-            case.number = _next_number(at)
-            case.full_clean(validate_unique=False, validate_constraints=False)
-            case.save()
-    except IntegrityError:
-        # the same submission, retried at the same moment, won the race: answer its case
-        if (existing := _replayed(opener, key)) is not None:
-            return existing
-        raise
-    SeverityChange.objects.create(
-        case=case,
-        kind=SeverityChangeKind.PROPOSED,
-        from_severity=None,
-        to_severity=severity,
-        reason=values["business_impact"],
-        by=opener,
-        at=at,
-        due_after=clock.due_at,
+    # Checked before the write transaction: the related objects were just read, so their
+    # existence needs no second query, and the number is made under the counter's lock below.
+    case.full_clean(
+        exclude=["number", "organization", "opened_by", "support_id", "product", "product_version"],
+        validate_unique=False,
+        validate_constraints=False,
     )
-    audit_event_record(
-        actor=opener,
-        action="case.open",
-        target=case,
-        changes=created(snapshot(case, CASE_FIELDS)),
-        at=at,
-    )
-    transaction.on_commit(partial(case_confirmation_send.enqueue, case.pk))
+    # Only the writes share a transaction: on SQLite it takes the database's one write lock,
+    # on PostgreSQL the counter row's lock, and both are held until commit.
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                case.number = _next_number(at)
+                case.save()
+        except IntegrityError:
+            # the same submission, retried at the same moment, won the race: answer its case
+            if (existing := _replayed(opener, key)) is not None:
+                return existing
+            raise
+        SeverityChange.objects.create(
+            case=case,
+            kind=SeverityChangeKind.PROPOSED,
+            from_severity=None,
+            to_severity=severity,
+            reason=values["business_impact"],
+            by=opener,
+            at=at,
+            due_after=clock.due_at,
+        )
+        audit_event_record(
+            actor=opener,
+            action="case.open",
+            target=case,
+            changes=created(snapshot(case, CASE_FIELDS)),
+            at=at,
+        )
+        transaction.on_commit(partial(case_confirmation_send.enqueue, case.pk))
     return case
 
 
