@@ -473,13 +473,7 @@ class BusinessCalendar:
     def _index_position(self, instant: datetime) -> int:
         """Business time from the first loaded business day to ``instant`` (uniform
         calendars only): index of the day * the day's time + the time into its window."""
-        if instant.tzinfo is self.tz:
-            o = instant.toordinal()
-            info = self._days.get(o) or self._day(o)
-            local = instant if info[4] else instant.astimezone(UTC).astimezone(self.tz)
-        else:
-            local = instant.astimezone(self.tz)
-        o = local.toordinal()
+        local, o, _ = self._local(instant)
         k = o - self._first_ord
         if not 0 <= k <= self._last_ord - self._first_ord:
             self._ensure(o - 7, o + 7)
@@ -525,13 +519,7 @@ class BusinessCalendar:
         if self._uniform:
             return self._add_uniform(start, amount)
         days = self._days
-        if start.tzinfo is self.tz:
-            local = start
-            info = days.get(start.toordinal()) or self._day(start.toordinal())
-            if not info[4]:
-                local, _, info = self._local(start)
-        else:
-            local, _, info = self._local(start)
+        local, _, info = self._local(start)
         if info[1] == _REGULAR:
             s = _time_of_day_us(local) - self.open_us
             n = info[0] + (0 if s <= 0 else s if s < self.day_us else self.day_us) + amount
