@@ -301,9 +301,11 @@ def _round_the_clock(policy: Policy, program: str, severity: int, available: boo
 def _next_number(at: datetime) -> str:
     """The next case number of the year, under the counter row's lock (no two alike)."""
     year = at.astimezone(UTC).year
-    CaseNumberCounter.objects.get_or_create(year=year)
-    CaseNumberCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = CaseNumberCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    counter = CaseNumberCounter.objects.filter(year=year)
+    if not counter.update(last=F("last") + 1):  # the year's first case: make its row
+        CaseNumberCounter.objects.get_or_create(year=year)
+        counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
     return f"C-{year}-{last:06d}"
 
 
