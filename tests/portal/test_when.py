@@ -28,6 +28,11 @@ def test_answer_with_explanation_and_viewer_time(client: Client) -> None:
     html = response.content.decode()
     assert 'datetime="2026-12-28T15:00:00+01:00"' in html
     assert 'datetime="2026-12-28T09:00:00-05:00"' in html  # in the viewer's own zone
+    # the text shown, not only the machine-readable attribute, is in the customer's zone
+    assert "Monday 28 December 2026, 15:00" in html
+    assert "UTC+0100" in html
+    assert ">Monday 28 December 2026, 09:00</time>" in html  # and in the viewer's
+    assert "Wed 23 Dec 19:00" in html  # the first counted segment, Prague time
     assert "Christmas Eve" in html
     assert "Christmas Day" in html
     assert "R-17" in html
