@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Q
 
 from supportdesk.accounts.choices import MembershipRole, OrganizationKind, StaffRole
 from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
@@ -22,8 +22,7 @@ from supportdesk.accounts.permissions import (
     require,
     require_organization_fields,
 )
-from supportdesk.audit.services import audit_event_record, created, deleted, diff, snapshot
-from supportdesk.errors import Conflict
+from supportdesk.audit.services import audit_event_record, audited_delete, created, diff, snapshot
 from supportdesk.policy import InputError, check_country, get_policy, region_for
 
 ORGANIZATION_FIELDS = (
@@ -162,20 +161,13 @@ def organization_delete(*, actor: Actor, organization: Organization, at: datetim
     require(actor, Action.ORGANIZATION_DELETE, organization, at=at)
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     before = snapshot(organization, ORGANIZATION_FIELDS)
-    pk = organization.pk
-    try:
-        organization.delete()
-    except ProtectedError:
-        raise Conflict(
-            f"{organization} still holds licenses or is a PDM's customer: delete them first."
-        ) from None
-    audit_event_record(
+    audited_delete(
         actor=_actor(actor),
+        instance=organization,
+        before=before,
         action="organization.delete",
-        target=organization,
-        target_id=pk,
-        changes=deleted(before),
         at=at,
+        protected=f"{organization} still holds licenses or is a PDM's customer: delete them first.",
     )
 
 
@@ -257,15 +249,8 @@ def membership_delete(*, actor: Actor, membership: Membership, at: datetime) -> 
     )
     _keep_a_license_admin(membership, leaving=True, new_role=None)
     before = snapshot(membership, ("organization", "user", "role"))
-    pk = membership.pk
-    membership.delete()
-    audit_event_record(
-        actor=_actor(actor),
-        action="membership.delete",
-        target=membership,
-        target_id=pk,
-        changes=deleted(before),
-        at=at,
+    audited_delete(
+        actor=_actor(actor), instance=membership, before=before, action="membership.delete", at=at
     )
 
 
@@ -369,15 +354,8 @@ def delegation_update(
 def delegation_delete(*, actor: Actor, delegation: Delegation, at: datetime) -> None:
     require(actor, Action.DELEGATION_DELETE, delegation, at=at)
     before = snapshot(delegation, DELEGATION_FIELDS)
-    pk = delegation.pk
-    delegation.delete()
-    audit_event_record(
-        actor=_actor(actor),
-        action="delegation.delete",
-        target=delegation,
-        target_id=pk,
-        changes=deleted(before),
-        at=at,
+    audited_delete(
+        actor=_actor(actor), instance=delegation, before=before, action="delegation.delete", at=at
     )
 
 

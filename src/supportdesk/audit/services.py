@@ -9,9 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.db.models import ProtectedError
 
 from supportdesk.accounts.models import User
 from supportdesk.audit.models import AuditEvent
+from supportdesk.errors import Conflict
 
 Changes = dict[str, list[Any]]
 
@@ -80,4 +82,29 @@ def audit_event_record(
         target_id=str(key),
         target_repr=str(target)[:200],
         changes=jsonable(dict(changes)),
+    )
+
+
+def audited_delete(
+    *,
+    actor: User | None,
+    instance: models.Model,
+    before: Mapping[str, Any],
+    action: str,
+    at: datetime,
+    protected: str | None = None,
+) -> None:
+    """Delete ``instance`` and append its audit event, ``before`` being its last values.
+
+    With ``protected``, a deletion that other rows still refer to is refused as a
+    :class:`Conflict` with that message; without, the ``ProtectedError`` propagates."""
+    pk = instance.pk
+    try:
+        instance.delete()
+    except ProtectedError:
+        if protected is None:
+            raise
+        raise Conflict(protected) from None
+    audit_event_record(
+        actor=actor, action=action, target=instance, target_id=pk, changes=deleted(before), at=at
     )

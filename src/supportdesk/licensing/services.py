@@ -12,11 +12,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Action, Actor, require
-from supportdesk.audit.services import audit_event_record, created, deleted, diff, snapshot
+from supportdesk.audit.services import audit_event_record, audited_delete, created, diff, snapshot
 from supportdesk.errors import Conflict
 from supportdesk.licensing import support_ids
 from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
@@ -119,18 +118,13 @@ def product_delete(*, actor: Actor, product: Product, at: datetime) -> None:
     """Delete a product with its versions; refused while licenses of it exist."""
     require(actor, Action.PRODUCT_DELETE, product, at=at)
     before = snapshot(product, PRODUCT_FIELDS)
-    pk = product.pk
-    try:
-        product.delete()
-    except ProtectedError:
-        raise Conflict(f"Licenses of {product} exist: delete them first.") from None
-    audit_event_record(
+    audited_delete(
         actor=_actor(actor),
+        instance=product,
+        before=before,
         action="product.delete",
-        target=product,
-        target_id=pk,
-        changes=deleted(before),
         at=at,
+        protected=f"Licenses of {product} exist: delete them first.",
     )
 
 
@@ -197,15 +191,8 @@ def product_version_update(
 def product_version_delete(*, actor: Actor, version: ProductVersion, at: datetime) -> None:
     require(actor, Action.VERSION_DELETE, version, at=at)
     before = snapshot(version, VERSION_FIELDS)
-    pk = version.pk
-    version.delete()
-    audit_event_record(
-        actor=_actor(actor),
-        action="version.delete",
-        target=version,
-        target_id=pk,
-        changes=deleted(before),
-        at=at,
+    audited_delete(
+        actor=_actor(actor), instance=version, before=before, action="version.delete", at=at
     )
 
 
@@ -323,18 +310,13 @@ def license_delete(*, actor: Actor, license: License, at: datetime) -> None:
     require(actor, Action.LICENSE_DELETE, license, at=at)
     before = _license_snapshot(license)
     before["support_ids"] = list(license.support_ids.values_list("code", flat=True))
-    pk = license.pk
-    try:
-        license.delete()
-    except ProtectedError:
-        raise Conflict(f"{license} is in use: it cannot be deleted.") from None
-    audit_event_record(
+    audited_delete(
         actor=_actor(actor),
+        instance=license,
+        before=before,
         action="license.delete",
-        target=license,
-        target_id=pk,
-        changes=deleted(before),
         at=at,
+        protected=f"{license} is in use: it cannot be deleted.",
     )
 
 
