@@ -242,6 +242,10 @@ def _worker(options: argparse.Namespace) -> int:
     _prepare_database(migrate=False)
     from django.core.management import call_command
 
+    from supportdesk.notifications.tasks import sweep_schedule
+
+    # the periodic catch-up of mail and first-response alerts: one chain of sweeps
+    sweep_schedule()
     print(f"supportdesk worker: running tasks from queues {options.queues}", flush=True)
     # db_worker stops cleanly on SIGTERM/SIGINT: it finishes the task in hand, then exits 0.
     call_command("db_worker", queue_name=options.queues, interval=options.interval, reload=False)

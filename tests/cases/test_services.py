@@ -18,9 +18,10 @@ from supportdesk.cases import services
 from supportdesk.cases.choices import CaseKind
 from supportdesk.cases.models import Case, Comment, SeverityChange
 from supportdesk.cases.services import CaseDetails
-from supportdesk.cases.tasks import case_confirmation_send
 from supportdesk.errors import Conflict
 from supportdesk.licensing.models import Product, SupportId
+from supportdesk.notifications.models import OutboundMail
+from supportdesk.notifications.tasks import mail_deliver
 from supportdesk.policy import get_policy
 from tests.accounts.factories import (
     DelegationFactory,
@@ -116,12 +117,9 @@ def state() -> dict[str, int]:
 # --- opening (R-1, R-2, R-22 to) ---------------------------------------------------
 
 
-def test_open_freezes_the_clock_and_records_everything(
-    customer: Customer, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_open_freezes_the_clock_and_records_everything(customer: Customer) -> None:
     policy = get_policy()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        case = open_case(customer)
+    case = open_case(customer)
 
     case.refresh_from_db()
     assert (case.number, case.status, case.version, case.kind) == (
@@ -174,19 +172,36 @@ def test_open_freezes_the_clock_and_records_everything(
         3,
         customer.admin,
     )
-    # the confirmation is queued after the commit, as a task, and mails the number once
-    assert len(callbacks) == 1
-    (queued,) = DBTaskResult.objects.all()
-    assert (queued.task_path, queued.args_kwargs["args"]) == (
-        "supportdesk.cases.tasks.case_confirmation_send",
-        [case.pk],
+    # the confirmation is queued in the outbox in the case's transaction, one mail per
+    # recipient, with the worker task that delivers it; a task run twice sends once
+    queued = list(OutboundMail.objects.order_by("pk"))
+    assert [(m.to_address, m.kind, m.status) for m in queued] == [
+        ("ops@acme.example", "case_confirmation", "pending"),
+        ("admin@acme.example", "case_confirmation", "pending"),
+    ]
+    assert sorted(
+        (t.task_path, t.args_kwargs["args"]) for t in DBTaskResult.objects.all()
+    ) == sorted(
+        [
+            ("supportdesk.notifications.tasks.mail_deliver", [queued[0].pk]),
+            ("supportdesk.notifications.tasks.mail_deliver", [queued[1].pk]),
+            (
+                "supportdesk.notifications.tasks.sla_alert_check",
+                [case.pk, "first_response_warning"],
+            ),
+            ("supportdesk.notifications.tasks.sla_alert_check", [case.pk, "first_response_breach"]),
+        ]
     )
-    case_confirmation_send.call(case.pk)
-    case_confirmation_send.call(case.pk)  # a task run twice sends once
-    (message,) = mail.outbox
+    for mail_row in queued:
+        mail_deliver.call(mail_row.pk)
+        mail_deliver.call(mail_row.pk)
+    assert [m.to for m in mail.outbox] == [["ops@acme.example"], ["admin@acme.example"]]
+    message = mail.outbox[0]
     assert message.subject == "[C-2026-000001] We have received your case: Backups fail"
-    assert message.to == ["ops@acme.example", "admin@acme.example"]
     assert "Your case C-2026-000001 is open." in message.body
+    assert "First response due by: 2026-06-01 17:00 (Europe/Berlin)" in message.body
+    assert message.extra_headers["Message-ID"] == "<C-2026-000001.thread@localhost>"
+    assert case.confirmation_sent_at == AT
 
 
 def test_numbers_count_up_within_a_year_and_start_again_the_next(customer: Customer) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 import phonenumbers
@@ -36,10 +35,12 @@ from supportdesk.cases.permissions import (
     require_staff,
     side_of,
 )
-from supportdesk.cases.tasks import case_confirmation_send
 from supportdesk.errors import Conflict
 from supportdesk.licensing.models import SupportId
 from supportdesk.licensing.selectors import EntitlementAnswer, entitlement_for
+from supportdesk.notifications.mail import local_time
+from supportdesk.notifications.services import mail_queue, recipient_language
+from supportdesk.notifications.sla import sla_alerts_schedule
 from supportdesk.policy import InputError, Policy, first_response, get_policy
 from supportdesk.policy.case_states import transition
 
@@ -388,6 +389,7 @@ def case_open(
         first_response_due_at=clock.due_at,
         opened_at=at,
         updated_at=at,
+        confirmation_sent_at=at,  # queued in the outbox with the case, delivered by the worker
     )
     # Checked before the write transaction: the related objects were just read, so their
     # existence needs no second query, and the number is made under the counter's lock below.
@@ -425,8 +427,70 @@ def case_open(
             changes=created(snapshot(case, CASE_FIELDS)),
             at=at,
         )
-        transaction.on_commit(partial(case_confirmation_send.enqueue, case.pk))
+        _confirmation_queue(case, opener, at)
+        sla_alerts_schedule(case=case)
     return case
+
+
+def _customer_recipients(case: Case) -> list[tuple[str, str, str]]:
+    """(address, name, language) of the case's contact and of its opener, once each."""
+    out: dict[str, tuple[str, str, str]] = {}
+    default = case.organization.language
+    if case.contact_email:
+        address = case.contact_email
+        out[address.lower()] = (address, "", recipient_language(address, default=default))
+    opener = case.opened_by
+    if opener.email and opener.email.lower() not in out:
+        out[opener.email.lower()] = (opener.email, opener.get_full_name(), opener.language)
+    return list(out.values())
+
+
+def _confirmation_queue(case: Case, opener: User, at: datetime) -> None:
+    """R-23: the contact (and the opener) are mailed the case number, in their language,
+    through the outbox in the transaction that opens the case."""
+    for address, name, language in _customer_recipients(case):
+        mail_queue(
+            to=address,
+            to_name=name,
+            language=language,
+            template="case_confirmation",
+            context={
+                "number": case.number,
+                "subject": case.subject,
+                "kind": case.get_kind_display(),
+                "kind_code": case.kind,
+                "severity": case.proposed_severity,
+                "due_at": case.first_response_due_at,
+                "due_at_local": local_time(case.first_response_due_at, case.time_zone)
+                if case.first_response_due_at
+                else "",
+                "time_zone": case.time_zone,
+            },
+            thread=case.number,
+            thread_root=True,
+            dedup_key=f"case:{case.pk}:confirmation:{address.lower()}",
+            at=at,
+        )
+
+
+def _update_queue(case: Case, comment: Comment, author: User, at: datetime) -> None:
+    """R-28: a public reply by support is mailed to the customer, threaded with the case."""
+    for address, name, language in _customer_recipients(case):
+        mail_queue(
+            to=address,
+            to_name=name,
+            language=language,
+            template="case_update",
+            context={
+                "number": case.number,
+                "subject": case.subject,
+                "author": author.get_full_name() or author.get_username(),
+                "body": comment.body,
+            },
+            thread=case.number,
+            dedup_key=f"case:{case.pk}:comment:{comment.pk}:{address.lower()}",
+            at=at,
+        )
 
 
 # --- writes to an open case ------------------------------------------------------------------
@@ -522,6 +586,8 @@ def case_comment_add(
     changes = diff(before, snapshot(case, fields))
     changes["comment"] = [None, {"id": comment.pk, "internal": internal}]
     _audit(actor, case, "case.comment", changes, at)
+    if not internal and is_staff(author):
+        _update_queue(case, comment, author, at)
     return comment
 
 
@@ -650,6 +716,7 @@ def case_agree_severity(
     changes["reason"] = [None, text]
     if rebase:
         changes["rebase"] = [None, rebase]
+        sla_alerts_schedule(case=case)  # the checks of the old deadline will find nothing
     _audit(actor, case, "case.severity_agree", changes, at)
     return change
 

@@ -53,6 +53,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_number(name: str, default: float, *, minimum: float = 0) -> float:
+    """A number of seconds, minutes or tries, at least ``minimum``; refused naming ``name``."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number: {raw!r}") from None
+    if not value >= minimum:  # also refuses NaN
+        raise ImproperlyConfigured(f"{name} must be at least {minimum:g}: {raw!r}")
+    return value
+
+
 def home_dir(raw: str | None) -> Path:
     """The data folder: created (private to the user) if it does not exist yet."""
     home = Path(raw).expanduser() if raw else DEFAULT_HOME.expanduser()

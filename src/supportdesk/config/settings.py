@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "supportdesk.audit",
     "supportdesk.licensing",
     "supportdesk.cases",
+    "supportdesk.notifications",
     "supportdesk.portal",
 ]
 
@@ -123,6 +124,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 MAILERS = {"default": env.mail(os.environ.get("SUPPORTDESK_SMTP_URL"))}
 DEFAULT_FROM_EMAIL = os.environ.get("SUPPORTDESK_MAIL_FROM") or "supportdesk@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox: the first retry after this many seconds, doubling up to an hour between tries;
+# given up (and shown as failed in the admin) after this many tries.
+SUPPORTDESK_MAIL_RETRY_SECONDS = env.env_number("SUPPORTDESK_MAIL_RETRY_SECONDS", 60, minimum=1)
+SUPPORTDESK_MAIL_MAX_ATTEMPTS = int(env.env_number("SUPPORTDESK_MAIL_MAX_ATTEMPTS", 50, minimum=1))
+# The worker's catch-up sweep (lost mail tasks, alerts missed while no worker ran).
+SUPPORTDESK_SWEEP_SECONDS = env.env_number("SUPPORTDESK_SWEEP_SECONDS", 60, minimum=1)
+# How long before a first-response deadline support is warned.
+SUPPORTDESK_SLA_WARNING_MINUTES = env.env_number("SUPPORTDESK_SLA_WARNING_MINUTES", 15)
+# The address people reach the site at, for links in mail (a survey's, R-34).
+SUPPORTDESK_SITE_URL = (os.environ.get("SUPPORTDESK_SITE_URL") or "http://localhost:8000").rstrip(
+    "/"
+)
 
 # --- logging: everything to standard error, for the service manager to keep -----------------
 LOGGING = {
