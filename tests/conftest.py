@@ -15,6 +15,14 @@ from pytest_django import Settings
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit and sign-in counters live in the cache: each test starts with none."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def supportdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Path:
     home = tmp_path / "supportdesk-home"
     home.mkdir(mode=0o700)

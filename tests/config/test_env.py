@@ -171,3 +171,45 @@ class TestEnvValues:
         assert env.env_list("SUPPORTDESK_X", ["default"]) == ["desk.example", "[::1]"]
         monkeypatch.delenv("SUPPORTDESK_X")
         assert env.env_list("SUPPORTDESK_X", ["default"]) == ["default"]
+
+
+class TestInt:
+    def test_unset_or_blank_is_the_default(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv("SD_TEST_INT", raising=False)
+        assert env.env_int("SD_TEST_INT", 7) == 7
+        monkeypatch.setenv("SD_TEST_INT", " ")
+        assert env.env_int("SD_TEST_INT", 7) == 7
+
+    def test_a_number(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("SD_TEST_INT", " 42 ")
+        assert env.env_int("SD_TEST_INT", 7) == 42
+
+    @pytest.mark.parametrize(
+        ("raw", "message"),
+        [
+            ("ten", "must be a whole number"),
+            ("4", "must be at least 5"),
+            ("-1", "must be at least 5"),
+        ],
+    )
+    def test_bad_values_name_the_variable(
+        self, monkeypatch: pytest.MonkeyPatch, raw: str, message: str
+    ) -> None:
+        monkeypatch.setenv("SD_TEST_INT", raw)
+        with pytest.raises(ImproperlyConfigured, match=f"SD_TEST_INT {message}"):
+            env.env_int("SD_TEST_INT", 7, minimum=5)
+
+
+class TestCache:
+    def test_unset_is_this_process_memory(self) -> None:
+        assert env.cache(None)["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+    def test_redis(self) -> None:
+        assert env.cache("redis://cache:6379/0") == {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://cache:6379/0",
+        }
+
+    def test_anything_else_is_refused(self) -> None:
+        with pytest.raises(ImproperlyConfigured, match="SUPPORTDESK_CACHE_URL must start"):
+            env.cache("memcached://cache:11211")

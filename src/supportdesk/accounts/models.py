@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from supportdesk.accounts.choices import MembershipRole, OrganizationKind, Region, StaffRole
 from supportdesk.accounts.validators import (
@@ -41,6 +44,13 @@ class User(AbstractUser):
         default="",
         help_text="For vendor staff only: engineer, PDM or support manager.",
     )
+    sessions_valid_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sessions and API tokens from before this instant have ended "
+        "(password change, removal from an organization).",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -54,6 +64,32 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_username()
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Sessions carry this hash: it changes with the password (as Django's does) and
+        when the user's sessions are ended, so every session signed in before is over."""
+        valid_from = self.sessions_valid_from.isoformat() if self.sessions_valid_from else ""
+        return salted_hmac(
+            "supportdesk.accounts.User.session",
+            f"{self.password}\x00{valid_from}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # set_password() keeps the new password until the save; a hash upgrade on sign-in
+        # does not (Django clears it), so only a real change ends the API tokens.
+        password_changed = getattr(self, "_password", None) is not None and not self._state.adding
+        if password_changed:
+            self.sessions_valid_from = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sessions_valid_from"}
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens.filter(revoked_at__isnull=True).update(
+                revoked_at=self.sessions_valid_from
+            )
 
 
 class Organization(models.Model):

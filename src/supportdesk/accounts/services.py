@@ -252,6 +252,21 @@ def membership_delete(*, actor: Actor, membership: Membership, at: datetime) -> 
     audited_delete(
         actor=_actor(actor), instance=membership, before=before, action="membership.delete", at=at
     )
+    # whatever they signed in with now may show the organization: they sign in again
+    _end_sessions(membership.user, at=at)
+
+
+def _end_sessions(user: User, *, at: datetime) -> tuple[datetime | None, int]:
+    """End ``user``'s sessions and API tokens; (the previous cut-off, tokens revoked).
+
+    Leaving an organization calls this (recorded as that event); a password change ends
+    them in User.save, and sign-in refuses a disabled user's session and tokens."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = user.sessions_valid_from
+    user.sessions_valid_from = at
+    user.save(update_fields=["sessions_valid_from"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=at)
+    return before, revoked
 
 
 # --- delegations (R-4) -----------------------------------------------------------------------

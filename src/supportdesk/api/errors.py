@@ -11,14 +11,16 @@ errors (Django's ``ValidationError``, ``PermissionDenied``, ``ObjectDoesNotExist
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
-from ninja.errors import HttpError, ValidationError, ValidationErrorContext
+from ninja.errors import HttpError, Throttled, ValidationError, ValidationErrorContext
 
 from supportdesk.errors import Conflict
 
@@ -57,6 +59,8 @@ class SupportdeskAPI(NinjaAPI):
         # ninja types a handler as taking "the exception or its class"; ours get instances.
         self.add_exception_handler(ValidationError, self._validation_error)  # type: ignore[arg-type]
         self.add_exception_handler(HttpError, self._http_error)  # type: ignore[arg-type]
+        self.add_exception_handler(Throttled, self._throttled)  # type: ignore[arg-type]
+        self.add_exception_handler(RequestDataTooBig, self._too_big)  # type: ignore[arg-type]
         self.add_exception_handler(Http404, self._not_found)  # type: ignore[arg-type]
         # what domain services refuse with (supportdesk.errors): the same format
         self.add_exception_handler(ObjectDoesNotExist, self._not_found)  # type: ignore[arg-type]
@@ -90,6 +94,22 @@ class SupportdeskAPI(NinjaAPI):
 
     def _http_error(self, request: HttpRequest, exc: HttpError) -> HttpResponse:
         return self.create_response(request, error_body(exc.message), status=exc.status_code)
+
+    def _throttled(self, request: HttpRequest, exc: Throttled) -> HttpResponse:
+        """429, with Retry-After in whole seconds (api/throttling.py leaves the wait on the
+        request: one throttle object serves all threads, so it cannot keep it)."""
+        wait = getattr(request, "_sd_rate_wait", None)
+        response = self.create_response(
+            request, error_body("Too many requests: slow down and retry later."), status=429
+        )
+        if wait is not None:
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
+
+    def _too_big(self, request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request body is larger than the {limit} bytes this endpoint accepts."
+        return self.create_response(request, error_body(message), status=413)
 
     def _not_found(self, request: HttpRequest, exc: Exception) -> HttpResponse:
         # one message whatever is missing, or hidden from the caller: nothing leaks

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 
 from supportdesk.api import accounts, cases, health, licensing, policy
 from supportdesk.api.errors import SupportdeskAPI, error_body
+from supportdesk.api.parser import GuardedParser
+from supportdesk.api.throttling import RateLimit
 from supportdesk.policy import InputError
 
 api = SupportdeskAPI(
@@ -14,6 +16,8 @@ api = SupportdeskAPI(
     version="1",
     description="Cases, SLA clocks and everything around them. Every error answers ErrorOut.",
     urls_namespace="api-v1",
+    parser=GuardedParser(),
+    throttle=[RateLimit("api", anonymous="api-anonymous")],
 )
 
 api.add_router("/health", health.router)

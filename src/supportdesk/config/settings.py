@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.utils.csp import CSP
+
 from supportdesk.config import env
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -26,9 +28,47 @@ SECRET_KEY = env.secret_key(os.environ.get("SUPPORTDESK_SECRET_KEY"), SUPPORTDES
 DEBUG = env.env_bool("SUPPORTDESK_DEBUG", default=False)
 ALLOWED_HOSTS = env.env_list("SUPPORTDESK_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
-# Behind a TLS-terminating proxy (gunicorn trusts X-Forwarded-Proto from the local machine).
+# --- transport and browser security (docs/ops/deployment.md) ---------------------------------
+# SUPPORTDESK_HTTPS=1 when people reach the site over HTTPS, usually through a TLS-terminating
+# proxy on the same machine: gunicorn takes the scheme from the proxy's X-Forwarded-Proto only
+# when the proxy connects from 127.0.0.1 (its forwarded_allow_ips), so Django sees HTTPS
+# requests as secure without trusting a header any client could send.
 SUPPORTDESK_HTTPS = env.env_bool("SUPPORTDESK_HTTPS", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SUPPORTDESK_HTTPS
+SECURE_SSL_REDIRECT = SUPPORTDESK_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health"]  # the load balancer's probe speaks plain HTTP
+SECURE_HSTS_SECONDS = (
+    env.env_int("SUPPORTDESK_HSTS_SECONDS", 31_536_000) if SUPPORTDESK_HTTPS else 0
+)
+# The site is meant to have a host name of its own (support.example.com), so covering its
+# subdomains and allowing preload costs nothing; an operator can turn either off.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("SUPPORTDESK_HSTS_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.env_bool("SUPPORTDESK_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# The largest request body read into memory (JSON, forms); larger ones get 413. Log
+# uploads stream in chunks and have their own limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.env_int("SUPPORTDESK_MAX_BODY_BYTES", 2_621_440, minimum=1024)
+SESSION_COOKIE_AGE = env.env_int("SUPPORTDESK_SESSION_SECONDS", 8 * 3600, minimum=300)
+# Content Security Policy: scripts, styles, images and fonts from this site only; no inline
+# script or style (tests/test_conventions.py keeps templates free of them), no plugins, no
+# framing, forms post only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -50,6 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +125,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["supportdesk.accounts.backends.ThrottledModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -99,6 +141,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:licenses"
 LOGOUT_REDIRECT_URL = "portal:login"
+
+# --- rate limits and sign-in throttling (supportdesk/ratelimit.py) ---------------------------
+# The cache keeps the counters: per process by default; SUPPORTDESK_CACHE_URL=redis://... makes
+# every process on every machine count together (recommended with several web processes).
+CACHES = {"default": env.cache(os.environ.get("SUPPORTDESK_CACHE_URL"))}
+# How many proxies in front of the server append to X-Forwarded-For (0: use the peer address).
+SUPPORTDESK_TRUSTED_PROXIES = env.env_int("SUPPORTDESK_TRUSTED_PROXIES", 0)
+# name -> (requests, seconds); 0 requests switches a limit off.
+SUPPORTDESK_RATE_LIMITS = {
+    # each signed-in API caller (user), and each address for calls without a sign-in
+    "api": (env.env_int("SUPPORTDESK_API_RATE", 1200), 60),
+    "api-anonymous": (env.env_int("SUPPORTDESK_API_ANONYMOUS_RATE", 120), 60),
+    # upload requests (each chunk is one) by one caller
+    "upload": (env.env_int("SUPPORTDESK_UPLOAD_RATE", 600), 60),
+    # survey pages and answers from one address: tokens cannot be guessed by brute force
+    "survey": (env.env_int("SUPPORTDESK_SURVEY_RATE", 30), 60),
+}
+# Sign-in: after this many failures for one user name from one address, each further try
+# waits twice as long as the one before (1 s, 2 s, 4 s, ...) up to the maximum. Other
+# addresses are not slowed, so an attacker cannot lock the real user out.
+SUPPORTDESK_LOGIN_FREE_FAILURES = env.env_int("SUPPORTDESK_LOGIN_FREE_FAILURES", 5, minimum=1)
+SUPPORTDESK_LOGIN_MAX_WAIT_SECONDS = env.env_int("SUPPORTDESK_LOGIN_MAX_WAIT_SECONDS", 900)
 
 # --- time and language -----------------------------------------------------------------------
 USE_TZ = True

@@ -3,6 +3,9 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from supportdesk.api.root import api
+from supportdesk.portal.forms import AdminSignInForm
+
+admin.site.login_form = AdminSignInForm  # the same sign-in throttling as the portal's
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:when", permanent=False)),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 from zoneinfo import available_timezones
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.policy import get_policy
@@ -62,3 +67,30 @@ class FirstResponseForm(forms.Form):
         ]
         fields["country"].choices = country_choices()  # type: ignore[attr-defined]
         fields["timezone"].choices = timezone_choices()  # type: ignore[attr-defined]
+
+
+class ThrottledSignInMixin:
+    """Says how long to wait when the sign-in backend refused a guesser's next attempt."""
+
+    request: HttpRequest | None
+
+    def get_invalid_login_error(self) -> ValidationError:
+        wait = getattr(self.request, "login_wait", 0)
+        if wait:
+            return ValidationError(
+                _(
+                    "Too many failed sign-ins with this user name from your address. "
+                    "Try again in %(seconds)d seconds."
+                ),
+                code="throttled",
+                params={"seconds": math.ceil(wait)},
+            )
+        return super().get_invalid_login_error()  # type: ignore[misc]
+
+
+class SignInForm(ThrottledSignInMixin, AuthenticationForm):
+    pass
+
+
+class AdminSignInForm(ThrottledSignInMixin, AdminAuthenticationForm):
+    pass

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from supportdesk.portal import licenses, views
+from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
 
@@ -10,7 +11,9 @@ urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="portal/pages/login.html", extra_context={"title": "Sign in"}
+            template_name="portal/pages/login.html",
+            authentication_form=SignInForm,
+            extra_context={"title": "Sign in"},
         ),
         name="login",
     ),
