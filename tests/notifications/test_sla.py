@@ -64,7 +64,8 @@ def test_each_alert_is_recorded_once(manager) -> None:
     first = sla_alert_record(case_id=case.pk, kind="first_response_breach", now=DUE)
     again = sla_alert_record(case_id=case.pk, kind="first_response_breach", now=DUE)
 
-    assert first is not None and again is None
+    assert first is not None
+    assert again is None
     assert SlaAlert.objects.count() == 1
     assert OutboundMail.objects.count() == 1
 
@@ -84,7 +85,8 @@ def test_a_warning_comes_the_lead_before_and_not_after_the_deadline(
     )
     too_late = sla_alert_record(case_id=other.pk, kind="first_response_warning", now=DUE)
 
-    assert early is None and too_late is None
+    assert early is None
+    assert too_late is None
     assert warned is not None
     assert (warned.at, warned.recorded_at) == (
         DUE - timedelta(minutes=30),
@@ -107,7 +109,8 @@ def test_a_case_answered_in_time_or_closed_gets_no_alert(manager) -> None:
     breach = sla_alert_record(
         case_id=late_answer.pk, kind="first_response_breach", now=DUE + timedelta(hours=1)
     )
-    assert breach is not None and breach.at == DUE
+    assert breach is not None
+    assert breach.at == DUE
 
 
 def test_the_assignee_is_alerted_when_the_case_has_one(manager) -> None:
