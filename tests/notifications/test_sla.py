@@ -116,7 +116,7 @@ def test_a_case_answered_in_time_or_closed_gets_no_alert(manager) -> None:
 def test_the_assignee_is_alerted_when_the_case_has_one(manager) -> None:
     engineer = StaffFactory.create(email="owner@vendor.example")
     case = CaseFactory.create()
-    case.assignee = engineer  # the routing app's field, when there is one
+    setattr(case, "assignee", engineer)  # noqa: B010 (the routing app adds the field)
 
     from supportdesk.notifications import sla
 
