@@ -101,6 +101,12 @@ class Case(models.Model):
 
     opened_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When the case was closed (closures per day in reports).",
+    )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -28,7 +28,7 @@ from supportdesk.accounts.permissions import (
     organizations_visible_to,
 )
 from supportdesk.audit.services import audit_event_record, created, diff, snapshot
-from supportdesk.cases.choices import CaseKind, ContactMethod, SeverityChangeKind
+from supportdesk.cases.choices import CaseKind, CaseStatus, ContactMethod, SeverityChangeKind
 from supportdesk.cases.models import Case, CaseNumberCounter, Comment, SeverityChange
 from supportdesk.cases.permissions import (
     require_customer_side_or_staff,
@@ -541,10 +541,15 @@ def case_transition(
         transition(case.status, status, side_of(actor))  # type: ignore[arg-type]
     except InputError as exc:
         raise ValidationError({exc.field: [exc.message]}) from None
-    before = snapshot(case, ("status", "version"))
+    fields = ("status", "closed_at", "version")
+    before = snapshot(case, fields)
     case.status = status
-    _save(case, ["status"], at)
-    _audit(actor, case, "case.transition", diff(before, snapshot(case, ("status", "version"))), at)
+    changed = ["status"]
+    if status == CaseStatus.CLOSED:  # a final state: closed once
+        case.closed_at = at
+        changed.append("closed_at")
+    _save(case, changed, at)
+    _audit(actor, case, "case.transition", diff(before, snapshot(case, fields)), at)
     return case
 
 

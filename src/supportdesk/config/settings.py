@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "supportdesk.licensing",
     "supportdesk.cases",
     "supportdesk.notifications",
+    "supportdesk.reports",
     "supportdesk.portal",
 ]
 

@@ -1,0 +1,74 @@
+"""Each report as a table: the table view under every chart and the CSV export share it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS
+from supportdesk.reports.exports import Cell
+from supportdesk.reports.selectors import Attainment, Backlog, Breaches, Distribution, Flow
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: Sequence[str]
+    rows: list[Sequence[Cell]]
+
+
+def attainment_table(report: Attainment) -> Table:
+    header = [report.by, *OUTCOME_LABELS.values(), "Total", "Attainment %"]
+    rows: list[Sequence[Cell]] = [
+        [r.label, r.met, r.missed, r.pending, r.no_target, r.total, r.attainment]
+        for r in [*report.rows, report.all]
+    ]
+    return Table(f"First-response attainment by {report.by}", header, rows)
+
+
+def distribution_table(report: Distribution) -> Table:
+    rows: list[Sequence[Cell]] = [["met", b.label, b.count] for b in report.spare]
+    rows += [["missed", b.label, b.count] for b in report.late]
+    return Table("First responses against their due time", ["Outcome", "When", "Cases"], rows)
+
+
+def breaches_table(report: Breaches, tz: ZoneInfo) -> Table:
+    header = [
+        "Case",
+        "Organization",
+        "Program",
+        "Severity",
+        "Opened",
+        "Due",
+        "Answered",
+        "Late (min)",
+    ]
+    rows: list[Sequence[Cell]] = [
+        [
+            b.number,
+            b.organization,
+            b.program,
+            b.severity,
+            b.opened_at.astimezone(tz),
+            b.due_at.astimezone(tz),
+            b.responded_at.astimezone(tz) if b.responded_at else None,
+            b.late_by,
+        ]
+        for b in report.worst
+    ]
+    return Table(f"Missed first responses ({report.total} in all, latest first)", header, rows)
+
+
+def backlog_table(report: Backlog) -> Table:
+    header = ["State", *(b.label for b in AGE_BUCKETS), "Total"]
+    rows: list[Sequence[Cell]] = [
+        [r.label, *(r.by_age[b.key] for b in AGE_BUCKETS), r.total] for r in report.rows
+    ]
+    rows.append(["All open", *(a.count for a in report.ages), sum(a.count for a in report.ages)])
+    return Table("Open cases by state and age", header, rows)
+
+
+def flow_table(report: Flow) -> Table:
+    rows: list[Sequence[Cell]] = [[d.day, d.arrivals, d.closures] for d in report.days]
+    return Table("Arrivals and closures per day", ["Day", "Opened", "Closed"], rows)
