@@ -5,7 +5,7 @@ Each domain adds its router here, from supportdesk/api/<domain>.py.
 
 from django.http import HttpRequest, HttpResponse
 
-from supportdesk.api import accounts, cases, health, licensing, policy, reports
+from supportdesk.api import accounts, cases, health, licensing, policy, reports, surveys
 from supportdesk.api.errors import SupportdeskAPI, error_body
 from supportdesk.api.parser import GuardedParser
 from supportdesk.api.throttling import RateLimit
@@ -26,6 +26,7 @@ api.add_router("", accounts.router)
 api.add_router("", licensing.router)
 api.add_router("", cases.router)
 api.add_router("", reports.router)
+api.add_router("", surveys.router)
 
 
 def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:

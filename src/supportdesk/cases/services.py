@@ -43,6 +43,7 @@ from supportdesk.notifications.services import mail_queue, recipient_language
 from supportdesk.notifications.sla import sla_alerts_schedule
 from supportdesk.policy import InputError, Policy, first_response, get_policy
 from supportdesk.policy.case_states import transition
+from supportdesk.surveys.services import survey_invite
 
 CASE_FIELDS = (
     "number",
@@ -550,6 +551,8 @@ def case_transition(
         changed.append("closed_at")
     _save(case, changed, at)
     _audit(actor, case, "case.transition", diff(before, snapshot(case, fields)), at)
+    if status == CaseStatus.CLOSED:
+        survey_invite(case=case, at=at)
     return case
 
 

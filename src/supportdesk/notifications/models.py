@@ -28,6 +28,9 @@ class OutboundMail(models.Model):
     language = models.CharField(max_length=35, default="en")
     subject = models.CharField(max_length=300)
     body = models.TextField()
+    redact_after_send = models.BooleanField(
+        default=False, help_text="The body holds a private link: blanked once delivered."
+    )
 
     # threading: every mail of a case refers to the case's thread
     message_id = models.CharField(max_length=255, unique=True)

@@ -39,6 +39,7 @@ from supportdesk.notifications.models import OutboundMail
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # longer than any SMTP timeout
+REDACTED = "(removed once delivered: it held a private link)\n"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -60,6 +61,7 @@ def mail_queue(
     dedup_key: str = "",
     at: datetime,
     send_after: datetime | None = None,
+    redact_after_send: bool = False,
 ) -> OutboundMail:
     """Queue one mail to ``to``, rendered now from ``template`` in ``language`` (falling back
     to English), to be delivered by the worker once the caller's transaction commits.
@@ -67,7 +69,8 @@ def mail_queue(
     Call it inside the transaction of the change that causes the mail. ``thread`` (a case
     number) threads the mail with the others of the case; the mail that starts the thread
     passes ``thread_root``. A second call with the same ``dedup_key`` queues nothing and
-    returns the first mail. A bad address is refused naming ``to``.
+    returns the first mail. A bad address is refused naming ``to``. A mail whose body holds a
+    secret (a survey's link) passes ``redact_after_send``: its body is blanked once delivered.
     """
     address = clean_address(to)
     key = dedup_key.strip()
@@ -87,6 +90,7 @@ def mail_queue(
         language=used,
         subject=subject,
         body=body,
+        redact_after_send=redact_after_send,
         message_id=root if thread_root else new_message_id(),
         thread=thread,
         in_reply_to="" if thread_root else root,
@@ -233,7 +237,10 @@ def outbox_deliver(
                 if report.next_attempt_at is None or retry_at < report.next_attempt_at:
                     report.next_attempt_at = retry_at
                 continue
-            mine.update(status=MailStatus.SENT, sent_at=now, lease_until=None, last_error="")
+            sent: dict[str, Any] = {"status": MailStatus.SENT, "sent_at": now, "last_error": ""}
+            if mail.redact_after_send:
+                sent["body"] = REDACTED
+            mine.update(lease_until=None, **sent)
             report.sent.append(mail.pk)
     finally:
         connection.close()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from supportdesk.portal import licenses, views
+from supportdesk.portal import licenses, survey, views
 from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
@@ -20,4 +20,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("licenses/", licenses.license_list, name="licenses"),
     path("licenses/<int:pk>/", licenses.license_detail, name="license"),
+    path("survey/<str:token>/", survey.survey, name="survey"),
 ]

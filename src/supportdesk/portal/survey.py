@@ -1,0 +1,72 @@
+"""The satisfaction survey page (R-34), opened by the link mailed when a case closes: a plain
+form, rendered on the server, that works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from supportdesk.surveys import services
+from supportdesk.surveys.choices import QUESTIONS_CS, SCALE, Question
+from supportdesk.surveys.models import Survey
+
+TEMPLATE = "portal/pages/survey.html"
+
+
+def _questions(survey: Survey, values: dict[str, Any]) -> list[dict[str, Any]]:
+    czech = survey.language.split("-")[0].lower() == "cs"
+    return [
+        {
+            "key": q.value,
+            "text": QUESTIONS_CS[q.value] if czech else str(q.label),
+            "value": values.get(q.value),
+        }
+        for q in Question
+    ]
+
+
+def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    response = render(request, TEMPLATE, {"title": "Satisfaction survey", **context}, status=status)
+    response["Referrer-Policy"] = "no-referrer"  # the address holds the survey's token
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    now = timezone.now()
+    try:
+        found = services.survey_by_token(token, at=now)
+    except services.SurveyNotFound:
+        return _page(request, {"closed": "This survey link is not valid."}, status=404)
+    except (services.SurveyAnswered, services.SurveyExpired) as exc:
+        return _page(request, {"closed": exc.message}, status=410)
+    if request.method == "GET":
+        return _page(request, {"survey": found, "questions": _questions(found, {}), "scale": SCALE})
+    raw = {q: request.POST.get(q, "") for q in Question.values}
+    answers: dict[str, object] = {k: int(v) if v.isdigit() else v for k, v in raw.items()}
+    try:
+        services.survey_answer(
+            token=token, answers=answers, comment=request.POST.get("comment", ""), at=now
+        )
+    except ValidationError as exc:
+        return _page(
+            request,
+            {
+                "survey": found,
+                "questions": _questions(found, answers),
+                "scale": SCALE,
+                "errors": exc.message_dict,
+                "comment": request.POST.get("comment", ""),
+            },
+            status=422,
+        )
+    except (services.SurveyAnswered, services.SurveyExpired) as exc:
+        return _page(request, {"closed": exc.message}, status=410)
+    return _page(request, {"thanks": True})

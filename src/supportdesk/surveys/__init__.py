@@ -1,0 +1,1 @@
+"""The satisfaction survey sent when a case closes (R-34)."""
