@@ -71,8 +71,8 @@ def test_two_workers_deliver_every_mail_once_through_an_smtp_outage() -> None:
         for worker in (first, second):
             worker.wait_for(re.compile(r"Starting worker worker_id="))
         wait_until(
-            lambda: not OutboundMail.objects.filter(attempts=0).exists(),
-            "every mail tried once while the server is down",
+            lambda: not OutboundMail.objects.filter(last_error="").exists(),
+            "every mail failed once while the server is down",
         )
         assert OutboundMail.objects.filter(status="sent").count() == 0
         with smtp_server(port) as inbox:
@@ -97,3 +97,44 @@ def test_two_workers_deliver_every_mail_once_through_an_smtp_outage() -> None:
         for worker_id in result.worker_ids
     }
     assert len(workers) == 2  # both took part
+
+
+def test_two_workers_record_each_breach_once_at_its_true_deadline() -> None:
+    from datetime import timedelta
+
+    from supportdesk.notifications.models import SlaAlert
+    from supportdesk.notifications.tasks import sla_alert_check
+    from tests.accounts.factories import StaffFactory
+    from tests.cases.factories import CaseFactory
+
+    StaffFactory.create(email="boss@vendor.example", staff_role="support_manager")
+    now = datetime.now(UTC)
+    # deadlines that passed while no worker ran, each check queued twice (as a retry would)
+    cases = [
+        CaseFactory.create(opened_at=now - timedelta(hours=7), first_response_due_at=due)
+        for due in (now - timedelta(hours=1, minutes=n) for n in range(8))
+    ]
+    for case in cases:
+        for _ in range(2):
+            sla_alert_check.enqueue(case.pk, "first_response_breach")
+    env = {"DATABASE_URL": database_url(), "SUPPORTDESK_SMTP_URL": "console:"}
+    with (
+        processes.Running("worker", "--interval", "0.1", **env) as first,
+        processes.Running("worker", "--interval", "0.1", **env) as second,
+    ):
+        wait_until(
+            lambda: (
+                not DBTaskResult.objects.filter(
+                    task_path=sla_alert_check.module_path, status__in=("READY", "RUNNING")
+                ).exists()
+            ),
+            "every check run",
+        )
+        statuses = [first.stop(signal.SIGTERM, 20), second.stop(signal.SIGTERM, 20)]
+
+    assert statuses == [0, 0]
+    alerts = {a.case_id: a for a in SlaAlert.objects.all()}
+    assert sorted(alerts) == sorted(c.pk for c in cases)
+    assert all(alerts[c.pk].at == c.first_response_due_at for c in cases)
+    assert all(a.recorded_at > a.at for a in alerts.values())
+    assert OutboundMail.objects.filter(kind="sla_breach").count() == len(cases)
