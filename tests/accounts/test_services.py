@@ -416,18 +416,28 @@ def test_active_delegations_start_inclusive_and_end_exclusive() -> None:
         ({"partner": "customer"}, {"partner": ["Other is not a support partner."]}),
         ({"customer": "partner"}, {"customer": ["Helpers is not a customer."]}),
         ({"ends_at": AT}, {"ends_at": ["A delegation ends after it starts."]}),
+        ({"starts_at": None}, {"starts_at": ["Give the time the delegation starts."]}),
+        (  # a time without its offset: refused, not compared with an aware one (a 500)
+            {"ends_at": AT.replace(tzinfo=None)},
+            {"ends_at": ["Give a time with its UTC offset."]},
+        ),
     ],
 )
 def test_bad_delegations_are_refused(change: dict[str, object], errors: object) -> None:
     customer = OrganizationFactory.create(name="Acme")
     partner = PartnerFactory.create(name="Helpers")
     other = OrganizationFactory.create(name="Other")
-    values: dict[str, object] = {"customer": customer, "partner": partner, "ends_at": None}
+    values: dict[str, object] = {
+        "customer": customer,
+        "partner": partner,
+        "starts_at": AT,
+        "ends_at": None,
+    }
     for key, value in change.items():
         values[key] = {"customer": other, "partner": partner}.get(str(value), value)
 
     with pytest.raises(ValidationError) as error:
-        services.delegation_create(actor=None, starts_at=AT, at=AT, **values)  # type: ignore[arg-type]
+        services.delegation_create(actor=None, at=AT, **values)  # type: ignore[arg-type]
 
     assert error.value.message_dict == errors
     assert Delegation.objects.count() == 0

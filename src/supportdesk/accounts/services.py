@@ -279,12 +279,14 @@ def _check_delegation(delegation: Delegation) -> None:
         raise ValidationError({"customer": [f"{delegation.customer} is not a customer."]})
     if delegation.partner.kind != OrganizationKind.PARTNER:
         raise ValidationError({"partner": [f"{delegation.partner} is not a support partner."]})
-    if delegation.ends_at is not None and delegation.ends_at <= delegation.starts_at:
-        raise ValidationError({"ends_at": ["A delegation ends after it starts."]})
+    if delegation.starts_at is None:
+        raise ValidationError({"starts_at": ["Give the time the delegation starts."]})
     for name in ("starts_at", "ends_at"):
         value = getattr(delegation, name)
         if value is not None and value.tzinfo is None:
             raise ValidationError({name: ["Give a time with its UTC offset."]})
+    if delegation.ends_at is not None and delegation.ends_at <= delegation.starts_at:
+        raise ValidationError({"ends_at": ["A delegation ends after it starts."]})
     overlapping = Delegation.objects.filter(
         customer_id=delegation.customer_id, partner_id=delegation.partner_id
     ).exclude(pk=delegation.pk)

@@ -15,14 +15,16 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AwareDatetime, Field
+from ninja.pagination import paginate
+from pydantic import Field
 
 from supportdesk.accounts import permissions, services
 from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
 from supportdesk.accounts.selectors import api_tokens_of
 from supportdesk.api.auth import SIGNED_IN
 from supportdesk.api.errors import ErrorOut
+from supportdesk.api.pagination import Pages
+from supportdesk.api.types import Instant
 
 router = Router(tags=["accounts"], auth=SIGNED_IN)
 
@@ -115,7 +117,7 @@ def _visible_organization(request: HttpRequest, org_id: int, at: datetime) -> Or
     summary="Organizations you can see",
     url_name="organizations",
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def organization_list(
     request: HttpRequest, filters: Query[OrganizationFilter]
 ) -> QuerySet[Organization]:
@@ -224,7 +226,7 @@ class MembershipFilter(Schema):
 
 
 @router.get("/memberships", response=list[MembershipOut], summary="Who is in your organizations")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def membership_list(request: HttpRequest, filters: Query[MembershipFilter]) -> QuerySet[Membership]:
     found = permissions.memberships_visible_to(_user(request), at=timezone.now())
     if filters.organization is not None:
@@ -329,13 +331,13 @@ class DelegationOut(Schema):
 
 class DelegationIn(Schema):
     partner: int = Field(description="the partner organization's id")
-    starts_at: AwareDatetime | None = Field(None, description="empty: now")
-    ends_at: AwareDatetime | None = Field(None, description="exclusive; empty: until revoked")
+    starts_at: Instant | None = Field(None, description="empty: now")
+    ends_at: Instant | None = Field(None, description="exclusive; empty: until revoked")
 
 
 class DelegationPatch(Schema):
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = Field(None, description="set it to now to revoke")
+    starts_at: Instant | None = None
+    ends_at: Instant | None = Field(None, description="set it to now to revoke")
 
 
 class DelegationFilter(Schema):
@@ -347,7 +349,7 @@ class DelegationFilter(Schema):
     response=list[DelegationOut],
     summary="Delegations granted by or to your organizations",
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def delegation_list(request: HttpRequest, filters: Query[DelegationFilter]) -> QuerySet[Delegation]:
     found = permissions.delegations_visible_to(_user(request), at=timezone.now())
     if filters.organization is not None:

@@ -13,12 +13,14 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AwareDatetime, Field
+from ninja.pagination import paginate
+from pydantic import Field
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.api.accounts import ERRORS, PAGE_SIZE
 from supportdesk.api.auth import SIGNED_IN
+from supportdesk.api.pagination import Pages
+from supportdesk.api.types import Instant
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case, Comment, SeverityChange
 from supportdesk.cases.permissions import side_of
@@ -166,8 +168,8 @@ class CaseFilter(Schema):
     program: str | None = None
     organization: int | None = None
     breached: bool | None = Field(None, description="answered late, or unanswered past due")
-    opened_after: AwareDatetime | None = None
-    opened_before: AwareDatetime | None = None
+    opened_after: Instant | None = None
+    opened_before: Instant | None = None
 
 
 class Versioned(Schema):
@@ -252,7 +254,7 @@ def case_open(
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases you can see")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     return selectors.case_list(
         viewer=_user(request),

@@ -51,6 +51,13 @@ def error_body(message: str, field: str | None = None) -> dict[str, Any]:
     return {"errors": [{"field": field, "message": message}]}
 
 
+#: The web server refuses a request line over 4 KB before the API sees it, in plain HTML.
+TOO_LONG = {
+    "description": "The query string is too long (the web server's answer, not JSON).",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
 class SupportdeskAPI(NinjaAPI):
     """NinjaAPI that answers every error in the ErrorOut format."""
 
@@ -67,6 +74,49 @@ class SupportdeskAPI(NinjaAPI):
         self.add_exception_handler(PermissionDenied, self._forbidden)  # type: ignore[arg-type]
         self.add_exception_handler(DjangoValidationError, self._invalid)  # type: ignore[arg-type]
         self.add_exception_handler(Conflict, self._conflict)  # type: ignore[arg-type]
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The document, with every error answer the API can give listed on the operation
+        that gives it: 401 where a sign-in is needed, 429 where a rate limit applies, 400,
+        413 and 422 where a body or parameters are read, 404 where the path names an object,
+        414 where a query string is read.
+        Clients (and schema-driven fuzzers) can then rely on it."""
+        schema = super().get_openapi_schema(**kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorOut" not in components:
+            error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(error_schema.pop("$defs", {}))
+            components["ErrorOut"] = error_schema
+        error = {
+            "description": "Error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        }
+        guarded = {
+            operation.operation_id or self.get_openapi_operation_id(operation): operation
+            for bound in self._get_bound_routers()
+            for view in bound.path_operations.values()
+            for operation in view.operations
+        }
+        for path, methods in schema["paths"].items():
+            for spec in methods.values():
+                operation = guarded.get(spec.get("operationId"))
+                statuses = set()
+                if operation is not None and operation.auth_callbacks:
+                    statuses.add(401)
+                if operation is not None and operation.throttle_objects:
+                    statuses.add(429)
+                if "requestBody" in spec:
+                    statuses |= {400, 413, 422}
+                if spec.get("parameters"):
+                    statuses.add(422)
+                if "{" in path:
+                    statuses.add(404)
+                responses = spec.setdefault("responses", {})
+                for status in sorted(statuses):
+                    responses.setdefault(str(status), error)
+                if any(p.get("in") == "query" for p in spec.get("parameters", ())):
+                    responses.setdefault("414", TOO_LONG)
+        return schema
 
     def validation_error_from_error_contexts(
         self, error_contexts: list[ValidationErrorContext[Any]]

@@ -15,13 +15,15 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AwareDatetime, Field
+from ninja.pagination import paginate
+from pydantic import Field
 
 from supportdesk.accounts import permissions
 from supportdesk.accounts.models import Organization, User
 from supportdesk.api.accounts import ERRORS, PAGE_SIZE
 from supportdesk.api.auth import SIGNED_IN
+from supportdesk.api.pagination import Pages
+from supportdesk.api.types import Instant
 from supportdesk.licensing import services
 from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
 from supportdesk.licensing.selectors import entitlement_for, support_id_get, version_lifecycle
@@ -62,7 +64,7 @@ class ProductPatch(Schema):
 
 
 @router.get("/products", response=list[ProductOut], summary="The product catalog")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def product_list(request: HttpRequest) -> QuerySet[Product]:
     return Product.objects.order_by("name", "pk")
 
@@ -152,7 +154,7 @@ class LifecycleQuery(Schema):
     response=list[VersionOut],
     summary="A product's versions and their lifecycle state (R-36)",
 )
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def version_list(
     request: HttpRequest, product_id: int, query: Query[LifecycleQuery]
 ) -> QuerySet[ProductVersion]:
@@ -290,7 +292,7 @@ def _socket_lines(lines: list[LineSchema]) -> tuple[SocketLine, ...]:
 
 
 @router.get("/licenses", response=list[LicenseOut], summary="Licenses you can see")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def license_list(request: HttpRequest, filters: Query[LicenseFilter]) -> QuerySet[License]:
     found = permissions.licenses_visible_to(_user(request), at=timezone.now())
     if filters.organization is not None:
@@ -390,7 +392,7 @@ class SupportIdFilter(Schema):
 
 
 @router.get("/support-ids", response=list[SupportIdOut], summary="Support IDs you can see")
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def support_id_list(request: HttpRequest, filters: Query[SupportIdFilter]) -> QuerySet[SupportId]:
     found = permissions.support_ids_visible_to(_user(request), at=timezone.now())
     if filters.license is not None:
@@ -443,7 +445,7 @@ def support_id_revoke(request: HttpRequest, code: str) -> Status[Any]:
 
 class EntitlementQuery(Schema):
     version: str | None = Field(None, description="a version of the license's product, such as 12")
-    at: AwareDatetime | None = Field(None, description="ISO 8601 with an offset; default: now")
+    at: Instant | None = Field(None, description="ISO 8601 with an offset; default: now")
 
 
 class EntitlementOrganization(Schema):

@@ -3,7 +3,8 @@
 Each domain adds its router here, from supportdesk/api/<domain>.py.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from supportdesk.api import accounts, cases, health, licensing, policy, reports, surveys
 from supportdesk.api.errors import SupportdeskAPI, error_body
@@ -35,3 +36,10 @@ def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:
 
 
 api.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /api/: the API's 404 (JSON), never the site's HTML page. A path
+    whose object id is not a number (``/cases/x``) matches no route and lands here too."""
+    return JsonResponse(error_body("Not found."), status=404)

@@ -96,15 +96,22 @@ def audited_delete(
 ) -> None:
     """Delete ``instance`` and append its audit event, ``before`` being its last values.
 
-    With ``protected``, a deletion that other rows still refer to is refused as a
-    :class:`Conflict` with that message; without, the ``ProtectedError`` propagates."""
+    A deletion that other rows still refer to is refused as a :class:`Conflict`: with
+    ``protected``'s message, or one that says what still refers to it."""
     pk = instance.pk
     try:
         instance.delete()
-    except ProtectedError:
-        if protected is None:
-            raise
-        raise Conflict(protected) from None
+    except ProtectedError as error:
+        raise Conflict(protected or _still_referred(instance, error)) from None
     audit_event_record(
         actor=actor, action=action, target=instance, target_id=pk, changes=deleted(before), at=at
     )
+
+
+def _still_referred(instance: models.Model, error: ProtectedError) -> str:
+    counts: dict[str, int] = {}
+    for row in error.protected_objects:
+        name = str(row._meta.verbose_name_plural)
+        counts[name] = counts.get(name, 0) + 1
+    referrers = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    return f"{instance} cannot be deleted: {referrers} still refer to it."

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from supportdesk.api.root import api
+from supportdesk.api.root import api, not_found
 from supportdesk.portal.forms import AdminSignInForm
 
 admin.site.login_form = AdminSignInForm  # the same sign-in throttling as the portal's
@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("supportdesk.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", not_found),
 ]

@@ -137,6 +137,17 @@ def parse_program(policy: Policy, program: object) -> Program:
     return policy.programs[program.strip().lower()]
 
 
+#: The years the support calendar computes in: time-zone arithmetic at the ends of
+#: datetime's range overflows, and no case, license or delegation lives outside them.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
+
+def check_year(value: datetime, field_name: str) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InputError(field_name, f"give a time between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return value
+
+
 def parse_instant(value: str | datetime, timezone: str, field_name: str = "opened_at") -> datetime:
     """An aware instant from ISO 8601 text; a timestamp without an offset is read in
     ``timezone`` (earlier of two readings on a repeated hour)."""
@@ -154,6 +165,7 @@ def parse_instant(value: str | datetime, timezone: str, field_name: str = "opene
                 field_name,
                 f"not an ISO 8601 timestamp: {value!r} (such as 2026-03-27T16:30:00+01:00)",
             ) from None
+    check_year(parsed, field_name)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=tz)
     return parsed.astimezone(tz)
