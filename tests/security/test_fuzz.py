@@ -10,47 +10,15 @@ import re
 import shutil
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests import processes
+from tests.security import servers
 
 ST = shutil.which("st", path=str(Path(sys.executable).parent))
 EXAMPLES = int(os.environ.get("SUPPORTDESK_FUZZ_EXAMPLES", "6"))
-SETUP = """
-from django.utils import timezone
-from supportdesk.demo import load_demo_data
-from supportdesk.accounts.models import User
-from supportdesk.accounts.services import api_token_create
-load_demo_data(open("/dev/null", "w"))
-admin = User.objects.get(username="admin")
-print("TOKEN", api_token_create(actor=admin, name="fuzz", at=timezone.now())[1])
-"""
-
-
-@pytest.fixture
-def database_url() -> Iterator[str | None]:
-    """None for SQLite; else a new PostgreSQL database beside the suite's, dropped after."""
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith(("postgres://", "postgresql://")):
-        yield None
-        return
-    import psycopg
-
-    name = f"fuzz_{uuid.uuid4().hex[:12]}"
-    # the suite's URL may name a database that only its test copy exists of: use the server's
-    maintenance = urlunsplit(urlsplit(server)._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.timeout(600)  # about a minute on an idle 2-core machine; generous for a busy one
@@ -63,12 +31,7 @@ def test_the_api_holds_against_schema_fuzzing(database_url: str | None, tmp_path
     }
     if database_url:
         env["DATABASE_URL"] = database_url
-    migrated = processes.run("manage", "migrate", "-v0", timeout=300, **env)
-    assert migrated.returncode == 0, migrated.stderr
-    setup = processes.run("manage", "shell", "-v0", "-c", SETUP, timeout=300, **env)
-    assert setup.returncode == 0, setup.stderr
-    token = re.search(r"TOKEN (\S+)", setup.stdout)
-    assert token
+    token = servers.prepare("admin", **env)
 
     with processes.Running(
         "serve", "--port", "0", "--workers", "2", "--threads", "4", **env
@@ -80,7 +43,7 @@ def test_the_api_holds_against_schema_fuzzing(database_url: str | None, tmp_path
                 "run",
                 f"{url}/api/v1/openapi.json",
                 "--header",
-                f"Authorization: Bearer {token.group(1)}",
+                f"Authorization: Bearer {token}",
                 "--checks",
                 "not_a_server_error,status_code_conformance,content_type_conformance,"
                 "response_schema_conformance",
