@@ -59,7 +59,7 @@ def _state(env: dict[str, str]) -> dict:
 def _open(url: str, token: str, org: int, key: str) -> tuple[int, str] | None:
     """POST one case; (status, case number) or None when the connection broke."""
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     try:
         connection.request(
             "POST",
