@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from supportdesk.audit.models import AuditEvent
-from supportdesk.licensing.imports import RowError
+from supportdesk.licensing.imports import ImportFailed, RowError, licenses_import
 from supportdesk.licensing.models import License, SupportId
 from supportdesk.licensing.selectors import entitlement_for
 from tests.accounts.factories import OrganizationFactory, StaffFactory, member
@@ -210,3 +210,18 @@ def test_a_dry_run_checks_and_imports_nothing(tmp_path: Path) -> None:
 def test_row_errors_read_well() -> None:
     assert str(RowError(3, "lines", "bad")) == "row 3, lines: bad"
     assert str(RowError(1, None, "empty")) == "row 1: empty"
+
+
+def test_a_file_that_is_not_csv_names_the_line() -> None:
+    with pytest.raises(ImportFailed) as failure:
+        licenses_import(
+            actor=None,
+            lines=[HEADER, "Acme,VBR\r,perpetual\n"],
+            at=datetime(2026, 6, 15, tzinfo=UTC),
+        )
+
+    assert [str(error) for error in failure.value.errors] == [
+        "row 2: not CSV: new-line character seen in unquoted field - do you need to open the "
+        "file in universal-newline mode?"
+    ]
+    assert not License.objects.exists()

@@ -208,9 +208,15 @@ def licenses_import(
     require(actor, Action.LICENSE_CREATE, None, at=at)
     reader = _Reader()
     table = csv.DictReader(lines, skipinitialspace=True)
-    if not reader.header(table.fieldnames):
-        raise ImportFailed(reader.errors, rows=0)
-    rows = [reader.row(table.line_num, values) for values in table]
+    try:
+        if not reader.header(table.fieldnames):
+            raise ImportFailed(reader.errors, rows=0)
+        rows = [reader.row(table.line_num, values) for values in table]
+    except csv.Error as error:  # not CSV at all (a stray carriage return, say): say where
+        line = table.line_num + 1  # the reader counts the lines it finished
+        raise ImportFailed(
+            [RowError(line, None, f"not CSV: {error}")], rows=max(line - 1, 1)
+        ) from None
     imported: list[Imported] = []
     with transaction.atomic():
         for done, row in enumerate(rows, start=1):
