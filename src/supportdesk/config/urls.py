@@ -11,6 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:when", permanent=False)),
     path("", include("supportdesk.portal.urls")),
     path("admin/", admin.site.urls),
+    path("reports/", include("supportdesk.reports.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", not_found),
 ]

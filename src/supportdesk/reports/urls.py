@@ -1,0 +1,11 @@
+from django.urls import path
+
+from supportdesk.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.sla, name="sla"),
+    path("backlog/", views.backlog, name="backlog"),
+    path("<slug:name>.csv", views.csv_export, name="csv"),
+]

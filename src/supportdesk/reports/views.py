@@ -1,0 +1,228 @@
+"""The report pages for support staff: charts (SVG made on the server), the same figures as
+tables, and CSV exports. Views parse the request, call the selectors and render; days and times
+are the viewer's (their time zone, or ``tz``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from supportdesk.accounts.choices import Region
+from supportdesk.accounts.models import User
+from supportdesk.cases.choices import CaseKind
+from supportdesk.policy import get_policy
+from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS, OUTCOMES
+from supportdesk.reports import charts, exports, params, selectors, tables
+from supportdesk.reports.charts import Series
+from supportdesk.reports.permissions import can_view_satisfaction, require_reports
+
+FILTERS = ("since", "until", "tz", "by", "program", "severity", "product", "region", "kind")
+DIMENSION_LABELS = {
+    "program": "Program",
+    "severity": "Severity",
+    "product": "Product",
+    "region": "Region",
+    "language": "Customer language",
+    "kind": "Case kind",
+}
+
+
+def _parse(request: HttpRequest) -> tuple[params.ReportRequest, Any]:
+    user = request.user
+    require_reports(user)
+    assert isinstance(user, User)
+    now = timezone.now()
+    g = request.GET
+    req = params.parse(
+        since=g.get("since"),
+        until=g.get("until"),
+        tz=g.get("tz"),
+        viewer_tz=user.time_zone,
+        now=now,
+        by=g.get("by"),
+        program=g.get("program"),
+        severity=g.get("severity"),
+        product=g.get("product"),
+        region=g.get("region"),
+        kind=g.get("kind"),
+    )
+    return req, now
+
+
+def _context(request: HttpRequest, title: str) -> dict[str, Any]:
+    query = {k: request.GET[k] for k in FILTERS if request.GET.get(k)}
+    return {
+        "title": title,
+        "query": query,
+        "querystring": urlencode(query),
+        "dimensions": DIMENSION_LABELS,
+        "programs": [(p.key, p.label) for p in get_policy().programs.values()],
+        "regions": Region.choices,
+        "kinds": CaseKind.choices,
+        "can_view_satisfaction": can_view_satisfaction(request.user),
+        "since": "",
+        "until": "",
+        "by": query.get("by", "program"),
+        "show_by": False,
+    }
+
+
+def _page(
+    request: HttpRequest, title: str, template: str, build: Callable[..., dict[str, Any]]
+) -> HttpResponse:
+    context = _context(request, title)
+    try:
+        req, now = _parse(request)
+    except ValidationError as refused:
+        context["errors"] = [
+            f"{field}: {message}"
+            for field, msgs in refused.message_dict.items()
+            for message in msgs
+        ]
+        return render(request, template, context, status=400)
+    days = req.period.days()
+    context.update(
+        since=days[0], until=days[-1], tz=req.period.tz.key, at=now.astimezone(req.period.tz)
+    )
+    context.update(build(req, now))
+    return render(request, template, context)
+
+
+@login_required
+def sla(request: HttpRequest) -> HttpResponse:
+    def build(req: params.ReportRequest, now: Any) -> dict[str, Any]:
+        att = selectors.sla_attainment(period=req.period, by=req.by, at=now, filters=req.filters)
+        dist = selectors.first_response_distribution(period=req.period, at=now, filters=req.filters)
+        br = selectors.breaches(period=req.period, at=now, filters=req.filters)
+        by = DIMENSION_LABELS[req.by]
+        rows = [*att.rows, att.all]
+        return {
+            "by": req.by,
+            "show_by": True,
+            "attainment": att,
+            "attainment_chart": charts.stacked_bars(
+                chart_id="chart-attainment",
+                title=f"First responses by {by.lower()}: met, missed, pending, no target",
+                desc=(
+                    f"Cases opened from {req.period.days()[0]} to {req.period.days()[-1]}; "
+                    f"{att.all.met} met, {att.all.missed} missed, {att.all.pending} pending, "
+                    f"{att.all.no_target} without a target. The table below has the figures."
+                ),
+                categories=[r.label for r in rows],
+                series=[
+                    Series(o, OUTCOME_LABELS[o], [getattr(r, o) for r in rows]) for o in OUTCOMES
+                ],
+            ),
+            "attainment_table": tables.attainment_table(att),
+            "distribution_chart": charts.stacked_bars(
+                chart_id="chart-distribution",
+                title="First responses against their due time",
+                desc=(
+                    "Met first responses by time to spare, and late ones by how late. "
+                    "The table below has the figures."
+                ),
+                categories=[b.label for b in [*dist.spare, *dist.late]],
+                series=[
+                    Series("met", "Met", [b.count for b in dist.spare] + [0] * len(dist.late)),
+                    Series("missed", "Late", [0] * len(dist.spare) + [b.count for b in dist.late]),
+                ],
+            ),
+            "distribution_table": tables.distribution_table(dist),
+            "breaches_chart": charts.stacked_bars(
+                chart_id="chart-breaches",
+                title="Missed first responses by how late",
+                desc=f"{br.total} missed first responses; unanswered ones count how late so far.",
+                categories=[b.label for b in br.by_lateness],
+                series=[Series("missed", "Missed", [b.count for b in br.by_lateness])],
+            ),
+            "breaches": br,
+            "breaches_table": tables.breaches_table(br, req.period.tz),
+        }
+
+    return _page(request, "SLA attainment", "reports/pages/sla.html", build)
+
+
+@login_required
+def backlog(request: HttpRequest) -> HttpResponse:
+    def build(req: params.ReportRequest, now: Any) -> dict[str, Any]:
+        bl = selectors.backlog(at=now, filters=req.filters)
+        fl = selectors.flow(period=req.period, filters=req.filters)
+        open_total = sum(a.count for a in bl.ages)
+        return {
+            "backlog_chart": charts.stacked_bars(
+                chart_id="chart-backlog",
+                title="Open cases by state and age",
+                desc=f"{open_total} open cases now, by state, stacked by how long they are open.",
+                categories=[r.label for r in bl.rows],
+                series=[
+                    Series(b.key, b.label, [r.by_age[b.key] for r in bl.rows]) for b in AGE_BUCKETS
+                ],
+            ),
+            "backlog_table": tables.backlog_table(bl),
+            "flow_chart": charts.lines(
+                chart_id="chart-flow",
+                title="Cases opened and closed per day",
+                desc=(
+                    f"{fl.arrivals} opened and {fl.closures} closed from {fl.days[0].day} to "
+                    f"{fl.days[-1].day}, days in {req.period.tz.key}."
+                ),
+                x_labels=[d.day.strftime("%d %b") for d in fl.days],
+                series=[
+                    Series("arrivals", "Opened", [d.arrivals for d in fl.days]),
+                    Series("closures", "Closed", [d.closures for d in fl.days]),
+                ],
+            ),
+            "flow_table": tables.flow_table(fl),
+            "flow": fl,
+        }
+
+    return _page(request, "Backlog and flow", "reports/pages/backlog.html", build)
+
+
+def _table(name: str, req: params.ReportRequest, now: Any) -> tables.Table:
+    f, p = req.filters, req.period
+    if name == "sla":
+        return tables.attainment_table(
+            selectors.sla_attainment(period=p, by=req.by, at=now, filters=f)
+        )
+    if name == "distribution":
+        return tables.distribution_table(
+            selectors.first_response_distribution(period=p, at=now, filters=f)
+        )
+    if name == "breaches":
+        return tables.breaches_table(selectors.breaches(period=p, at=now, filters=f), p.tz)
+    if name == "backlog":
+        return tables.backlog_table(selectors.backlog(at=now, filters=f))
+    if name == "flow":
+        return tables.flow_table(selectors.flow(period=p, filters=f))
+    raise Http404(name)
+
+
+CSV_REPORTS = ("sla", "distribution", "breaches", "backlog", "flow")
+
+
+@login_required
+def csv_export(request: HttpRequest, name: str) -> HttpResponse:
+    """The table of one report as CSV, safe to open in a spreadsheet."""
+    if name not in CSV_REPORTS:
+        raise Http404(name)
+    try:
+        req, now = _parse(request)
+    except ValidationError as refused:
+        text = "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.message_dict.items())
+        return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
+    table = _table(name, req, now)
+    days = req.period.days()
+    response = HttpResponse(
+        exports.to_csv(table.header, table.rows), content_type="text/csv; charset=utf-8"
+    )
+    filename = f"{name}-{days[0]}-{days[-1]}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
