@@ -134,3 +134,22 @@ def test_a_chart_escapes_its_texts() -> None:
     assert "<script>" not in svg
     assert '<title id="c-title">&lt;script&gt;</title>' in svg
     assert re.search(r'<rect class="s-met" x="190.0" y="36" width="\d+\.\d" height="22">', svg)
+
+
+@pytest.mark.parametrize(
+    ("value", "peak"), [(0, 1), (1, 1), (7, 8), (11, 12), (600, 600), (601, 800), (0.3, 0.3)]
+)
+def test_axes_end_at_a_round_number(value: float, peak: float) -> None:
+    from supportdesk.reports.charts import nice_max
+
+    assert nice_max(value) == pytest.approx(peak)
+
+
+def test_a_long_category_is_shortened_with_its_full_name_as_tooltip() -> None:
+    from supportdesk.reports.charts import Series, stacked_bars
+
+    name = "Free (Free, Community, NFR licenses)"
+    svg = stacked_bars(
+        chart_id="c", title="t", desc="d", categories=[name], series=[Series("met", "Met", [1])]
+    )
+    assert f">Free (Free, Community, NFR …<title>{name}</title></text>" in svg

@@ -36,7 +36,7 @@ def nice_max(value: float) -> float:
     if value <= 0:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * power >= value:
             return step * power
     return 10 * power  # pragma: no cover - the loop always returns
@@ -58,11 +58,11 @@ def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
 
 def _legend(series: Sequence[Series]) -> list[str]:
     out = ['<g class="legend" aria-hidden="true">']
-    x = float(LABEL_W)
+    x = 10.0
     for s in series:
         out.append(f'<rect class="s-{escape(s.key)}" x="{x:.0f}" y="8" width="12" height="12"/>')
         out.append(f'<text x="{x + 16:.0f}" y="18">{escape(s.label)}</text>')
-        x += 24 + 7.2 * len(s.label)
+        x += 28 + 6.6 * len(s.label)
     out.append("</g>")
     return out
 
@@ -101,9 +101,10 @@ def stacked_bars(
     for i, category in enumerate(categories):
         y = TOP + i * (BAR_H + GAP)
         out.append('<g class="bar">')
+        short = category if len(category) <= 28 else category[:27] + "…"
         out.append(
             f'<text class="category" x="{left - 8}" y="{y + BAR_H * 0.7:.0f}" '
-            f'text-anchor="end">{escape(category)}</text>'
+            f'text-anchor="end">{escape(short)}<title>{escape(category)}</title></text>'
         )
         x = float(left)
         for s in series:
