@@ -71,3 +71,12 @@ bench-cases: sync
 	.venv/bin/python bench/open_cases.py $(BENCH_ARGS)
 
 bench: bench-cases
+
+# Every management report over 1,000,000 cases on PostgreSQL (bench/README.md).
+# BENCH_ARGS=--quick for a short run.
+.PHONY: bench-reports
+
+bench-reports: sync
+	.venv/bin/python bench/reports.py $(BENCH_ARGS)
+
+bench: bench-reports

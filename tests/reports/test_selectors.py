@@ -135,3 +135,11 @@ def test_backlog_by_state_and_age() -> None:
     ]
     assert report.rows[0].by_age == {"lt_1d": 1, "1_3d": 1, "3_7d": 0, "7_30d": 0, "ge_30d": 0}
     assert [a.count for a in report.ages] == [1, 1, 0, 0, 1]
+
+
+def test_the_backlog_index_covers_exactly_the_open_states() -> None:
+    from supportdesk.policy.case_states import OPEN_STATES
+
+    index = next(i for i in Case._meta.indexes if i.name == "cases_case_open_idx")
+    assert index.condition is not None
+    assert set(dict(index.condition.children)["status__in"]) == OPEN_STATES

@@ -111,6 +111,42 @@ class Case(models.Model):
 
     class Meta:
         ordering = ("-opened_at", "-pk")
+        indexes = (
+            # the management reports (supportdesk.reports), aggregated in the database:
+            # the cases opened in a period with every column the SLA reports count by (an
+            # index-only scan), the backlog of open cases, and the unanswered ones by due time
+            models.Index(
+                fields=(
+                    "opened_at",
+                    "program",
+                    "severity",
+                    "kind",
+                    "product",
+                    "organization",
+                    "first_response_due_at",
+                    "first_responded_at",
+                    "first_response_late_by",
+                ),
+                name="cases_case_report_opened_idx",
+            ),
+            models.Index(
+                fields=("opened_at", "status"),
+                condition=models.Q(
+                    status__in=(
+                        "new",
+                        "in_progress",
+                        "waiting_for_customer",
+                        "waiting_for_third_party",
+                    )
+                ),
+                name="cases_case_open_idx",
+            ),
+            models.Index(
+                fields=("first_response_due_at",),
+                condition=models.Q(first_responded_at__isnull=True),
+                name="cases_case_unanswered_due_idx",
+            ),
+        )
         constraints = (
             models.UniqueConstraint(
                 fields=("opened_by", "idempotency_key"),

@@ -78,8 +78,13 @@ def generate(
     viewer_tz: ZoneInfo,
     answers: Answers | None = None,
     number_prefix: str = "R",
+    settle_after: timedelta | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """``count`` cases opened in ``[start, end)``, as of ``at`` (5 days or more after ``end``)."""
+    """``count`` cases opened in ``[start, end)``, as of ``at`` (5 days or more after ``end``).
+
+    With ``settle_after``, cases opened longer than that before ``at`` are history, as in a
+    real database: closed, and answered (late rather than never) if they had a target.
+    """
     if at < end + timedelta(days=5):
         raise ValueError("at must be 5 days or more after the period: late answers are in by then")
     rng = random.Random(seed)  # noqa: S311 - a reproducible dataset, not a secret
@@ -91,6 +96,7 @@ def generate(
         severity = rng.randint(1, 4)
         kind = KINDS[rng.randrange(len(KINDS))]
         opened = start + timedelta(seconds=rng.randrange(span))
+        settled = settle_after is not None and opened < at - settle_after
         target = _target(program, severity, kind)
         due = responded = late = None
         if target is None:
@@ -100,6 +106,8 @@ def generate(
         else:
             due = opened + timedelta(minutes=target)
             roll = rng.random()
+            if settled and roll >= 0.82:
+                roll = 0.7  # long closed: answered, late
             if roll < 0.62:
                 outcome = "met"
                 if rng.random() < 0.05:
@@ -122,7 +130,7 @@ def generate(
                 due = at + timedelta(seconds=rng.randint(0, 2 * 86400))
         state_roll = rng.random()
         closed = None
-        if state_roll < 0.45:
+        if state_roll < 0.45 or settled:
             status = "closed"
             closed = opened + timedelta(seconds=rng.randint(60, 20 * 86400))
             if closed >= at:

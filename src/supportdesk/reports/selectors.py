@@ -24,7 +24,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from supportdesk.accounts.choices import Region
-from supportdesk.cases.choices import CaseKind, CaseStatus
+from supportdesk.cases.choices import CaseKind
 from supportdesk.cases.models import Case
 from supportdesk.licensing.models import Product
 from supportdesk.policy import get_policy
@@ -406,9 +406,7 @@ def flow(*, period: Period, filters: Filters) -> Flow:
         cases.filter(opened_at__gte=period.start, opened_at__lt=period.end), "opened_at", period.tz
     )
     closed = _per_day(
-        cases.filter(
-            status=CaseStatus.CLOSED, closed_at__gte=period.start, closed_at__lt=period.end
-        ),
+        cases.filter(closed_at__gte=period.start, closed_at__lt=period.end),  # closed is final
         "closed_at",
         period.tz,
     )
