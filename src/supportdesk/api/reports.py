@@ -14,13 +14,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from ninja.errors import HttpError
 from pydantic import Field
 
 from supportdesk.accounts.models import User
 from supportdesk.api.accounts import ERRORS
 from supportdesk.api.auth import SIGNED_IN
-from supportdesk.reports import params, selectors
-from supportdesk.reports.permissions import require_reports
+from supportdesk.reports import params, satisfaction, selectors
+from supportdesk.reports.permissions import require_reports, require_satisfaction
 
 router = Router(tags=["reports"], auth=SIGNED_IN)
 
@@ -255,4 +256,77 @@ def flow(request: HttpRequest, query: Query[ReportQuery]) -> Any:
         "days": [vars(d) for d in report.days],
         "arrivals": report.arrivals,
         "closures": report.closures,
+    }
+
+
+class SatisfactionQuery(ReportQuery):
+    by: str | None = Field(None, description="program, month, engineer or queue (default: program)")
+
+
+class SatisfactionRowOut(Schema):
+    key: str
+    label: str
+    sent: int
+    answered: int
+    response_rate: float | None = Field(description="answered / sent, percent")
+    means: dict[str, float | None] = Field(
+        description="mean score 1 to 5 of resolution, professionalism, knowledge, overall"
+    )
+
+
+class SurveyCommentOut(Schema):
+    case: str
+    answered_at: datetime
+    overall: int | None
+    text: str
+
+
+class SatisfactionOut(Schema):
+    period: PeriodOut
+    by: str
+    rows: list[SatisfactionRowOut]
+    all: SatisfactionRowOut
+    comment_count: int
+    comments: list[SurveyCommentOut] = Field(description="the latest 50, newest first")
+
+
+def _satisfaction_row(r: satisfaction.SatisfactionRow) -> dict[str, Any]:
+    return {
+        "key": r.key,
+        "label": r.label,
+        "sent": r.sent,
+        "answered": r.answered,
+        "response_rate": r.response_rate,
+        "means": r.means,
+    }
+
+
+@router.get("/reports/satisfaction", response={200: SatisfactionOut, **ERRORS})
+def satisfaction_report(request: HttpRequest, query: Query[SatisfactionQuery]) -> Any:
+    """Survey response rate and mean scores of the four questions (R-34), with the comments;
+    for support managers. The period covers the surveys sent in it."""
+    require_satisfaction(request.user)
+    req, _ = _request(request, query)
+    try:
+        report = satisfaction.satisfaction(
+            period=req.period, by=query.by or "program", filters=req.filters
+        )
+    except LookupError as missing:
+        raise HttpError(404, str(missing)) from None
+    tz = req.period.tz
+    return {
+        "period": _period(req.period),
+        "by": report.by,
+        "rows": [_satisfaction_row(r) for r in report.rows],
+        "all": _satisfaction_row(report.all),
+        "comment_count": report.comment_count,
+        "comments": [
+            {
+                "case": c.case,
+                "answered_at": c.answered_at.astimezone(tz),
+                "overall": c.overall,
+                "text": c.text,
+            }
+            for c in report.comments
+        ],
     }

@@ -85,18 +85,20 @@ class Filters:
     region: str | None = None
     kind: str | None = None
 
-    def q(self) -> Q:
+    def q(self, prefix: str = "") -> Q:
+        """The filters on cases; ``prefix`` (such as ``case__``) reaches them from another
+        model."""
         q = Q()
-        if self.program is not None:
-            q &= Q(program=self.program)
-        if self.severity is not None:
-            q &= Q(severity=self.severity)
-        if self.product is not None:
-            q &= Q(product_id=self.product)
-        if self.region is not None:
-            q &= Q(organization__region=self.region)
-        if self.kind is not None:
-            q &= Q(kind=self.kind)
+        for name, column in (
+            ("program", "program"),
+            ("severity", "severity"),
+            ("product", "product_id"),
+            ("region", "organization__region"),
+            ("kind", "kind"),
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                q &= Q(**{prefix + column: value})
         return q
 
 

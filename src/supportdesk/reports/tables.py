@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS
 from supportdesk.reports.exports import Cell
+from supportdesk.reports.satisfaction import QUESTION_LABELS, QUESTIONS, Satisfaction
 from supportdesk.reports.selectors import Attainment, Backlog, Breaches, Distribution, Flow
 
 
@@ -72,3 +73,29 @@ def backlog_table(report: Backlog) -> Table:
 def flow_table(report: Flow) -> Table:
     rows: list[Sequence[Cell]] = [[d.day, d.arrivals, d.closures] for d in report.days]
     return Table("Arrivals and closures per day", ["Day", "Opened", "Closed"], rows)
+
+
+def satisfaction_table(report: Satisfaction) -> Table:
+    header = [
+        report.by,
+        "Sent",
+        "Answered",
+        "Response rate %",
+        *(QUESTION_LABELS[q] for q in QUESTIONS),
+    ]
+    rows: list[Sequence[Cell]] = [
+        [r.label, r.sent, r.answered, r.response_rate, *(r.means[q] for q in QUESTIONS)]
+        for r in [*report.rows, report.all]
+    ]
+    return Table(f"Satisfaction by {report.by} (scores 1 to 5)", header, rows)
+
+
+def comments_table(report: Satisfaction, tz: ZoneInfo) -> Table:
+    rows: list[Sequence[Cell]] = [
+        [c.case, c.answered_at.astimezone(tz), c.overall, c.text] for c in report.comments
+    ]
+    return Table(
+        f"Comments ({report.comment_count} in all, latest first)",
+        ["Case", "Answered", "Overall", "Comment"],
+        rows,
+    )

@@ -7,5 +7,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.sla, name="sla"),
     path("backlog/", views.backlog, name="backlog"),
+    path("satisfaction/", views.satisfaction_page, name="satisfaction"),
     path("<slug:name>.csv", views.csv_export, name="csv"),
 ]

@@ -19,9 +19,13 @@ from supportdesk.accounts.models import User
 from supportdesk.cases.choices import CaseKind
 from supportdesk.policy import get_policy
 from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS, OUTCOMES
-from supportdesk.reports import charts, exports, params, selectors, tables
+from supportdesk.reports import charts, exports, params, satisfaction, selectors, tables
 from supportdesk.reports.charts import Series
-from supportdesk.reports.permissions import can_view_satisfaction, require_reports
+from supportdesk.reports.permissions import (
+    can_view_satisfaction,
+    require_reports,
+    require_satisfaction,
+)
 
 FILTERS = ("since", "until", "tz", "by", "program", "severity", "product", "region", "kind")
 DIMENSION_LABELS = {
@@ -34,7 +38,7 @@ DIMENSION_LABELS = {
 }
 
 
-def _parse(request: HttpRequest) -> tuple[params.ReportRequest, Any]:
+def _parse(request: HttpRequest, *, sla_by: bool = True) -> tuple[params.ReportRequest, Any]:
     user = request.user
     require_reports(user)
     assert isinstance(user, User)
@@ -46,7 +50,7 @@ def _parse(request: HttpRequest) -> tuple[params.ReportRequest, Any]:
         tz=g.get("tz"),
         viewer_tz=user.time_zone,
         now=now,
-        by=g.get("by"),
+        by=g.get("by") if sla_by else None,
         program=g.get("program"),
         severity=g.get("severity"),
         product=g.get("product"),
@@ -67,6 +71,7 @@ def _context(request: HttpRequest, title: str) -> dict[str, Any]:
         "regions": Region.choices,
         "kinds": CaseKind.choices,
         "can_view_satisfaction": can_view_satisfaction(request.user),
+        "satisfaction_dimensions": satisfaction.available_dimensions(),
         "since": "",
         "until": "",
         "by": query.get("by", "program"),
@@ -75,11 +80,17 @@ def _context(request: HttpRequest, title: str) -> dict[str, Any]:
 
 
 def _page(
-    request: HttpRequest, title: str, template: str, build: Callable[..., dict[str, Any]]
+    request: HttpRequest,
+    title: str,
+    template: str,
+    build: Callable[..., dict[str, Any]],
+    *,
+    sla_by: bool = True,
 ) -> HttpResponse:
     context = _context(request, title)
     try:
-        req, now = _parse(request)
+        req, now = _parse(request, sla_by=sla_by)
+        built = build(req, now)
     except ValidationError as refused:
         context["errors"] = [
             f"{field}: {message}"
@@ -91,7 +102,7 @@ def _page(
     context.update(
         since=days[0], until=days[-1], tz=req.period.tz.key, at=now.astimezone(req.period.tz)
     )
-    context.update(build(req, now))
+    context.update(built)
     return render(request, template, context)
 
 
@@ -186,8 +197,60 @@ def backlog(request: HttpRequest) -> HttpResponse:
     return _page(request, "Backlog and flow", "reports/pages/backlog.html", build)
 
 
-def _table(name: str, req: params.ReportRequest, now: Any) -> tables.Table:
+@login_required
+def satisfaction_page(request: HttpRequest) -> HttpResponse:
+    """Survey response rate and mean scores (R-34), with the comments: support managers only."""
+    require_satisfaction(request.user)
+
+    def build(req: params.ReportRequest, now: Any) -> dict[str, Any]:
+        by = request.GET.get("by") or "program"
+        report = satisfaction.satisfaction(period=req.period, by=by, filters=req.filters)
+        rows = [*report.rows, report.all]
+        return {
+            "satisfaction": report,
+            "responses_chart": charts.stacked_bars(
+                chart_id="chart-responses",
+                title=f"Surveys answered by {by}",
+                desc=(
+                    f"{report.all.answered} of {report.all.sent} surveys sent in the period "
+                    "were answered. The table below has the figures."
+                ),
+                categories=[r.label for r in rows],
+                series=[
+                    Series("responses", "Answered", [r.answered for r in rows]),
+                    Series("no_target", "Not answered", [r.sent - r.answered for r in rows]),
+                ],
+                unit="surveys",
+            ),
+            "score_chart": charts.stacked_bars(
+                chart_id="chart-scores",
+                title=f"Overall satisfaction by {by}, mean score of 5",
+                desc="The mean answer to the overall question, 1 (worst) to 5 (best).",
+                categories=[r.label for r in rows],
+                series=[Series("score", "Overall", [r.means["overall"] or 0 for r in rows])],
+                unit="of 5",
+            ),
+            "satisfaction_table": tables.satisfaction_table(report),
+            "comments_table": tables.comments_table(report, req.period.tz),
+        }
+
+    try:
+        return _page(
+            request, "Satisfaction", "reports/pages/satisfaction.html", build, sla_by=False
+        )
+    except LookupError as missing:
+        context = _context(request, "Satisfaction")
+        context["errors"] = [str(missing)]
+        return render(request, "reports/pages/satisfaction.html", context, status=404)
+
+
+def _table(name: str, req: params.ReportRequest, now: Any, by: str) -> tables.Table:
     f, p = req.filters, req.period
+    if name == "satisfaction":
+        return tables.satisfaction_table(satisfaction.satisfaction(period=p, by=by, filters=f))
+    if name == "comments":
+        report = satisfaction.satisfaction(period=p, by="program", filters=f)
+        return tables.comments_table(report, p.tz)
     if name == "sla":
         return tables.attainment_table(
             selectors.sla_attainment(period=p, by=req.by, at=now, filters=f)
@@ -205,7 +268,7 @@ def _table(name: str, req: params.ReportRequest, now: Any) -> tables.Table:
     raise Http404(name)
 
 
-CSV_REPORTS = ("sla", "distribution", "breaches", "backlog", "flow")
+CSV_REPORTS = ("sla", "distribution", "breaches", "backlog", "flow", "satisfaction", "comments")
 
 
 @login_required
@@ -213,12 +276,17 @@ def csv_export(request: HttpRequest, name: str) -> HttpResponse:
     """The table of one report as CSV, safe to open in a spreadsheet."""
     if name not in CSV_REPORTS:
         raise Http404(name)
+    if name in ("satisfaction", "comments"):
+        require_satisfaction(request.user)
+    by = request.GET.get("by") or "program"
     try:
-        req, now = _parse(request)
+        req, now = _parse(request, sla_by=name not in ("satisfaction", "comments"))
+        table = _table(name, req, now, by)
     except ValidationError as refused:
         text = "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.message_dict.items())
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
-    table = _table(name, req, now)
+    except LookupError as missing:
+        raise Http404(str(missing)) from None
     days = req.period.days()
     response = HttpResponse(
         exports.to_csv(table.header, table.rows), content_type="text/csv; charset=utf-8"
