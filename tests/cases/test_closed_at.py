@@ -33,3 +33,37 @@ def test_closing_records_when() -> None:
         "closed_at": [None, later.isoformat()],
         "version": [2, 3],
     }
+
+
+def test_cases_closed_before_get_closed_at_from_their_audit_trail() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module(
+        "supportdesk.cases.migrations.0004_backfill_closed_at"
+    ).backfill
+    closed_at = AT + timedelta(days=2)
+    audited = CaseFactory.create(status="closed", updated_at=AT + timedelta(days=5))
+    for at, change in ((AT, ["new", "in_progress"]), (closed_at, ["in_progress", "closed"])):
+        AuditEvent.objects.create(
+            at=at,
+            action="case.transition",
+            target_type="cases.case",
+            target_id=str(audited.pk),
+            target_repr=str(audited),
+            changes={"status": change},
+        )
+    untracked = CaseFactory.create(status="closed", updated_at=AT + timedelta(days=3))
+    still_open = CaseFactory.create(status="in_progress")
+
+    backfill(apps, None)
+
+    audited.refresh_from_db()
+    untracked.refresh_from_db()
+    still_open.refresh_from_db()
+    assert (audited.closed_at, untracked.closed_at, still_open.closed_at) == (
+        closed_at,
+        AT + timedelta(days=3),
+        None,
+    )
