@@ -14,10 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from supportdesk.accounts.choices import StaffRole
-from supportdesk.reports.permissions import REPORTS
+from supportdesk.reports.permissions import REPORTS, SATISFACTION
 from tests.accounts.factories import ApiTokenFactory, PdmFactory, StaffFactory
 from tests.api import test_permission_matrix as matrix
 from tests.api.calls import call, error
@@ -91,3 +92,39 @@ def test_staff_read_every_report_over_every_organization(
         2,
         [{"day": "2026-06-01", "arrivals": 2, "closures": 0}],
     )
+
+
+# --- satisfaction: support managers and superusers only ---------------------------
+
+SATISFACTION_URL = f"/reports/satisfaction?{PERIOD}"
+
+
+@pytest.mark.parametrize("role", CUSTOMER_ROLES)
+def test_customers_never_read_satisfaction(client: Client, world: World, role: str) -> None:
+    before = snapshot()
+    status, body = call(client, "GET", SATISFACTION_URL, token=_token(role))
+    assert (status, body) == (403, error(REPORTS))
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("engineer", False), ("pdm", False), ("manager", True), ("superuser", True)],
+)
+def test_satisfaction_is_for_managers(
+    client: Client, world: World, role: str, allowed: bool
+) -> None:
+    token = _staff_token(world, role)
+    before = snapshot()
+    status, body = call(client, "GET", SATISFACTION_URL, token=token)
+    if not allowed:
+        assert (status, body) == (403, error(SATISFACTION))
+    elif apps.is_installed("supportdesk.surveys"):
+        assert (status, body["all"]["sent"]) == (200, 0)
+    else:
+        assert (status, body) == (
+            404,
+            error("Satisfaction surveys are not part of this installation yet (R-34)."),
+        )
+    assert snapshot() == before
+    assert call(client, "GET", SATISFACTION_URL)[0] == 401
