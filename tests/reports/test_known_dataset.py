@@ -5,8 +5,11 @@ by its totals, so that a change to the generator shows here."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.db import transaction
 
 from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOMES
 from supportdesk.reports import selectors
@@ -16,9 +19,18 @@ from tests.reports.known import COUNT, Known, known_dataset
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def shared_known(django_db_setup: None, django_db_blocker: Any) -> Iterator[Known]:
+    """Saved once for the module, in a transaction rolled back at the end (the reports only
+    read it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield known_dataset()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def known() -> Known:
-    return known_dataset()
+def known(shared_known: Known, db: None) -> Known:
+    return shared_known
 
 
 def test_the_dataset_is_pinned(known: Known) -> None:
