@@ -114,7 +114,8 @@ class Case(models.Model):
         indexes = (
             # the management reports (supportdesk.reports), aggregated in the database:
             # the cases opened in a period with every column the SLA reports count by (an
-            # index-only scan), the backlog of open cases, and the unanswered ones by due time
+            # index-only scan), the backlog of open cases, the unanswered ones by due time and the
+            # ones answered late by how late
             models.Index(
                 fields=(
                     "opened_at",
@@ -145,6 +146,11 @@ class Case(models.Model):
                 fields=("first_response_due_at",),
                 condition=models.Q(first_responded_at__isnull=True),
                 name="cases_case_unanswered_due_idx",
+            ),
+            models.Index(
+                fields=("first_response_late_by",),
+                condition=models.Q(first_response_late_by__isnull=False),
+                name="cases_case_answered_late_idx",
             ),
         )
         constraints = (
