@@ -235,7 +235,7 @@ def p(values: list[float], q: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--quick", action="store_true", help="50,000 cases, 5 runs (under a minute)"
+        "--quick", action="store_true", help="20,000 cases, 5 runs (under a minute)"
     )
     parser.add_argument("--cases", type=int, help="cases to load (default 1,000,000)")
     parser.add_argument("--runs", type=int, help="runs of each report (default 30)")
@@ -243,7 +243,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DB_NAME}")
     parser.add_argument("--reuse", action="store_true", help="reuse a kept database as it is")
     args = parser.parse_args()
-    count = args.cases or (50_000 if args.quick else 1_000_000)
+    count = args.cases or (20_000 if args.quick else 1_000_000)
     runs = args.runs or (5 if args.quick else 30)
     say(f"reports benchmark: {count:,} cases on PostgreSQL, {runs} runs of each report")
     keep, reuse = args.keep or args.reuse, args.reuse
