@@ -31,6 +31,8 @@ def staff(client: Client) -> User:
          "The period starts after it ends (since > until)."),
         ("since=2025-01-01&until=2026-06-01", "until", "A period spans at most 400 days."),
         ("tz=Mars/Olympus", "tz", "Unknown time zone: 'Mars/Olympus'."),
+        ("tz=" + "a" * 300, "tz", f"Unknown time zone: '{'a' * 300}'."),
+        ("tz=posixrules", "tz", "Unknown time zone: 'posixrules'."),
         ("by=colour", "by",
          "Unknown dimension 'colour' (one of: program, severity, product, region, language, "
          "kind)."),
@@ -43,6 +45,10 @@ def staff(client: Client) -> User:
          "Unknown case kind 'rant' (one of: technical, licensing, general_inquiry, "
          "feature_request)."),
         ("product=x", "product", "Not a whole number: 'x'."),
+        ("product=99999999999999999999", "product", "No such product: 99999999999999999999."),
+        ("severity=-1", "severity", "No such severity: -1."),
+        ("until=0001-01-05", "until", "Give a date between the years 1900 and 2199."),
+        ("since=9999-12-31", "since", "Give a date between the years 1900 and 2199."),
     ],
 )  # fmt: skip
 def test_bad_input_names_the_field(

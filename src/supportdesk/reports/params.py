@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 
 from supportdesk.accounts.choices import Region
+from supportdesk.accounts.validators import validate_time_zone
 from supportdesk.cases.choices import CaseKind
 from supportdesk.policy import get_policy
+from supportdesk.policy.sla import FIRST_YEAR, LAST_YEAR
 from supportdesk.reports.selectors import DIMENSIONS, MAX_PERIOD, Filters, Period
 
 DEFAULT_DAYS = 30
@@ -28,24 +30,35 @@ def _date(name: str, text: str | None) -> date | None:
     if text is None or text == "":
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValidationError({name: [f"Not a date: {text!r} (use YYYY-MM-DD)."]}) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            {name: [f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."]}
+        )
+    return day
 
 
 def _int(name: str, text: str | int | None) -> int | None:
     if text is None or text == "":
         return None
     try:
-        return int(text)
+        number = int(text)
     except (TypeError, ValueError):
         raise ValidationError({name: [f"Not a whole number: {text!r}."]}) from None
+    if not 0 < number < 2**63:  # an id the database can hold
+        raise ValidationError({name: [f"No such {name}: {number}."]})
+    return number
 
 
 def time_zone(name: str | None, default: str) -> ZoneInfo:
+    """An IANA zone the database knows too (not any file zoneinfo would open)."""
+    chosen = name or default
     try:
-        return ZoneInfo(name or default)
-    except (ZoneInfoNotFoundError, ValueError):
+        validate_time_zone(chosen)
+        return ZoneInfo(chosen)
+    except (ValidationError, ZoneInfoNotFoundError, ValueError, OSError):
         raise ValidationError({"tz": [f"Unknown time zone: {name!r}."]}) from None
 
 
