@@ -187,7 +187,7 @@ def test_asking_for_another_severity_records_the_request(
     )
 
     assert missing.status_code == 422
-    assert 'id="id_reason-error"' in missing.content.decode()
+    assert 'id="severity_reason-error"' in missing.content.decode()
     assert asked.status_code == 302
     case.refresh_from_db()
     assert (case.severity, case.requested_severity) == (3, 1)

@@ -78,6 +78,8 @@ class SeverityRequestForm(PortalForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # on the case page beside the reply form: ids of its own
+        kwargs.setdefault("auto_id", "severity_%s")
         super().__init__(*args, **kwargs)
         self.fields["severity"].choices = severity_choices()  # type: ignore[attr-defined]
 
@@ -197,9 +199,9 @@ class ContactStep(PortalForm):
     """Step 3: how to reach you (R-15, R-22)."""
 
     title = _("How to reach you")
-    contact_email = forms.EmailField(label=_("E-mail"))
+    contact_email = forms.EmailField(label=_("E-mail address"))
     contact_phone = forms.CharField(
-        label=_("Phone"),
+        label=_("Phone number"),
         required=False,
         max_length=32,
         help_text=_("With the country code, such as +420 601 234 567."),
