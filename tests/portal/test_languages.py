@@ -116,3 +116,22 @@ def test_anonymous_visitors_get_the_language_their_browser_asks_for(client: Clie
     page = client.get("/when/", headers={"accept-language": "cs,en;q=0.5"})
 
     assert "<h1>Kdy odpovíme?</h1>" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_default_policys_texts_show_in_czech_and_an_operators_own_as_written(
+    client: Client, customer: Customer
+) -> None:
+    customer.admin.language = "cs"
+    customer.admin.save(update_fields=["language"])
+    client.force_login(customer.admin)
+    data = {"step": 1, "idempotency_key": "k" * 12, "organization": customer.org.pk}
+    data |= {"kind": "technical", "support_id": customer.sid.code, "product_version": "12.1"}
+
+    page = client.post("/cases/new/", data).content.decode()
+
+    # the entitlement's hours and targets, and the severities to propose
+    assert "<td>24×7</td>" in page
+    assert "<li>Závažnost 1: 1 h</li>" in page
+    assert "Závažnost 2: Produkce běží, ale omezeně" in page
+    assert "24x7" not in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.accounts.models import Organization
@@ -190,7 +191,7 @@ class ProblemStep(PortalForm):
         super().__init__(*args, **kwargs)
         policy = get_policy()
         self.fields["proposed_severity"].choices = [  # type: ignore[attr-defined]
-            (n, _("Severity %(n)d: %(what)s") % {"n": n, "what": s.description})
+            (n, _("Severity %(n)d: %(what)s") % {"n": n, "what": gettext(s.description)})
             for n, s in policy.severities.items()
         ]
 
