@@ -169,3 +169,14 @@ def test_sign_in_open_a_case_reply_and_switch_to_czech(
     check_page(page, tmp_path, "07-case-czech")
     admin.refresh_from_db()
     assert admin.language == "cs"
+
+    # the other pages pass the same checks
+    for name, path in (("08-cases", "/cases/?state=all"), ("09-licenses", "/licenses/")):
+        page.goto(f"{url}{path}")
+        check_page(page, tmp_path, name)
+    page.locator("table.licenses a").first.click()
+    check_page(page, tmp_path, "10-license")
+    page.goto(f"{url}/when/")
+    page.get_by_role("button", name="Zobrazit lhůtu").click()
+    page.locator("#when-result .answer").wait_for()
+    check_page(page, tmp_path, "11-when")
