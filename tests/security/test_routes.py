@@ -31,6 +31,7 @@ PUBLIC_PAGES = {
     "portal:login",
     "portal:logout",
     "portal:survey",
+    "portal:language",  # the language picker, for signed-out visitors too
     "admin:login",
     "admin:logout",
     "admin:password_reset",
