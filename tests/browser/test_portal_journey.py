@@ -2,7 +2,8 @@
 downloaded). One journey: sign in, open a case through the wizard, see it on the home page
 with its due time in the viewer's zone, reply, switch to Czech; on every page the strict
 Content-Security-Policy reports no violation, an accessibility check in the page finds nothing,
-and a phone-sized screen needs no sideways scrolling. Screenshots go to the test's tmp_path.
+and a phone-sized screen needs no sideways scrolling. Screenshots go to the test's tmp_path
+(a phone-sized one of a page that is too wide).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ REQUIRED = os.environ.get("SUPPORTDESK_BROWSER_TESTS") == "required"
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    # a dozen pages in a real browser: seconds on a quiet machine, more on a busy one
+    pytest.mark.timeout(600),
     pytest.mark.skipif(
         CHROMIUM is None and not REQUIRED,
         reason="Debian's chromium is not installed (apt-get install chromium)",
@@ -72,11 +75,12 @@ def check_page(page: Any, tmp_path: Path, name: str) -> None:
     assert page.csp_violations == [], page.csp_violations
     problems = page.evaluate(A11Y_CHECK)
     assert problems == [], f"{name}: {problems}"
-    page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"{name}.png"))
     size = page.viewport_size
     page.set_viewport_size({"width": 360, "height": 740})
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    page.screenshot(path=str(tmp_path / f"{name}-phone.png"), full_page=True)
+    if overflow > 0:
+        page.screenshot(path=str(tmp_path / f"{name}-phone.png"), full_page=True)
     page.set_viewport_size(size)
     assert overflow <= 0, f"{name}: {overflow}px wider than a phone screen"
 
