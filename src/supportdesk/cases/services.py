@@ -43,6 +43,8 @@ from supportdesk.notifications.services import mail_queue, recipient_language
 from supportdesk.notifications.sla import sla_alerts_schedule
 from supportdesk.policy import InputError, Policy, first_response, get_policy
 from supportdesk.policy.case_states import transition
+from supportdesk.routing.opening import apply_routing, case_routed_record
+from supportdesk.routing.selectors import routing_decision
 from supportdesk.surveys.services import survey_invite
 
 CASE_FIELDS = (
@@ -80,6 +82,11 @@ CASE_FIELDS = (
     "country",
     "subdivision",
     "first_response_due_at",
+    "queue",
+    "assignee",
+    "tier",
+    "language",
+    "routing_reasons",
     "opened_at",
 )
 
@@ -403,6 +410,9 @@ def case_open(
             r for r in answer.entitlement.reasons if not r.startswith("Hotfixes")
         ),
     )
+    decision = routing_decision(
+        organization=organization, product=answer.product, program=clock.program, at=at
+    )
     case = Case(
         **values,
         organization=organization,
@@ -431,6 +441,7 @@ def case_open(
         updated_at=at,
         confirmation_sent_at=at,  # queued in the outbox with the case, delivered by the worker
     )
+    apply_routing(case, decision, at)
     # Checked before the write transaction: the related objects were just read, so their
     # existence needs no second query, and the number is made under the counter's lock below.
     case.full_clean(
@@ -469,6 +480,7 @@ def case_open(
         )
         _confirmation_queue(case, opener, at)
         sla_alerts_schedule(case=case)
+        case_routed_record(case=case, decision=decision, at=at)
     return case
 
 

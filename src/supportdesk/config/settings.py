@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "supportdesk.notifications",
     "supportdesk.reports",
     "supportdesk.surveys",
+    "supportdesk.routing",
     "supportdesk.portal",
 ]
 
