@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "supportdesk.surveys",
     "supportdesk.routing",
     "supportdesk.portal",
+    "supportdesk.console",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ admin.site.login_form = AdminSignInForm  # the same sign-in throttling as the po
 
 urlpatterns = [
     path("", include("supportdesk.portal.urls")),
+    path("console/", include("supportdesk.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", not_found),
