@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import factory
 
-from supportdesk.routing.choices import AssignmentKind, Seniority, Tier
-from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue
+from supportdesk.routing.choices import AssignmentKind, NumberKind, Seniority, Tier
+from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue, SupportNumber
 from tests.accounts.factories import CREATED, StaffFactory
 from tests.cases.factories import CaseFactory
 
@@ -61,3 +61,15 @@ class CaseAssignmentFactory(factory.django.DjangoModelFactory[CaseAssignment]):
     tier = Tier.L1
     language = "en"
     at = CREATED
+
+
+class SupportNumberFactory(factory.django.DjangoModelFactory[SupportNumber]):
+    """A German toll-free support number."""
+
+    class Meta:
+        model = SupportNumber
+
+    country = "DE"
+    number = factory.Sequence(lambda n: f"+49800{1000000 + n}")
+    kind = NumberKind.TOLL_FREE
+    label = "English, German"

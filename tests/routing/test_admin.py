@@ -9,7 +9,12 @@ from supportdesk.audit.models import AuditEvent
 from supportdesk.routing.models import EngineerProfile, Queue
 from tests.accounts.factories import StaffFactory
 from tests.licensing.factories import ProductFactory
-from tests.routing.factories import CaseAssignmentFactory, EngineerProfileFactory, QueueFactory
+from tests.routing.factories import (
+    CaseAssignmentFactory,
+    EngineerProfileFactory,
+    QueueFactory,
+    SupportNumberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +31,7 @@ def test_list_and_change_pages_render(client: Client) -> None:
         QueueFactory.create(),
         EngineerProfileFactory.create(),
         CaseAssignmentFactory.create(),
+        SupportNumberFactory.create(),
     ]
 
     for obj in objects:

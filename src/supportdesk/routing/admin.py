@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from supportdesk.audit.admin import ServiceAdmin
-from supportdesk.routing import services
-from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue
+from supportdesk.routing import phone, services
+from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue, SupportNumber
 
 
 @admin.register(Queue)
@@ -103,3 +103,21 @@ class CaseAssignmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(SupportNumber)
+class SupportNumberAdmin(ServiceAdmin):
+    list_display = ("country", "number", "kind", "label")
+    list_filter = ("kind", "country")
+    search_fields = ("number", "country")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def service_create(self, request: HttpRequest, data: Mapping[str, Any], at: datetime) -> Any:
+        return phone.support_number_create(
+            actor=request.user, **{k: data[k] for k in phone.NUMBER_FIELDS}, at=at
+        )
+
+    def service_delete(self, request: HttpRequest, obj: Any, at: datetime) -> None:
+        phone.support_number_delete(actor=request.user, number=obj, at=at)

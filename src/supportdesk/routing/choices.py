@@ -33,3 +33,10 @@ class AssignmentKind(models.TextChoices):
     @property
     def colour(self) -> str:
         return {"escalated": "red", "routed": "blue"}.get(self.value, "grey")
+
+
+class NumberKind(models.TextChoices):
+    """R-26: support numbers are toll-free or local."""
+
+    TOLL_FREE = "toll_free", "Toll-free"
+    LOCAL = "local", "Local"

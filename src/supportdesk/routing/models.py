@@ -12,11 +12,15 @@ from django.db import models
 
 from supportdesk.accounts.choices import Region
 from supportdesk.accounts.models import User
-from supportdesk.accounts.validators import validate_language_tag, validate_time_zone
+from supportdesk.accounts.validators import (
+    validate_country,
+    validate_language_tag,
+    validate_time_zone,
+)
 from supportdesk.licensing.models import Product
 from supportdesk.policy import InputError
 from supportdesk.policy.shifts import parse_shifts
-from supportdesk.routing.choices import AssignmentKind, Seniority, Tier
+from supportdesk.routing.choices import AssignmentKind, NumberKind, Seniority, Tier
 
 
 def validate_shifts(value: object) -> None:
@@ -125,3 +129,29 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.case_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class SupportNumber(models.Model):
+    """A phone number customers of a country call for support (R-26), kept in E.164."""
+
+    country = models.CharField(
+        max_length=2, validators=[validate_country], help_text="ISO 3166-1 alpha-2, such as DE."
+    )
+    number = models.CharField(max_length=20, help_text="E.164, such as +498001234567.")
+    kind = models.CharField(max_length=10, choices=NumberKind.choices)
+    label = models.CharField(
+        max_length=200, blank=True, default="", help_text="Such as: English and German."
+    )
+
+    class Meta:
+        ordering = ("country", "kind", "number")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("country", "number"),
+                name="routing_supportnumber_once_per_country",
+                violation_error_message="This number is listed for this country already.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.number}"
