@@ -76,7 +76,7 @@ def pg_database(name: str) -> Iterator[str]:
         with psycopg.connect(
             host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_MAINTENANCE_DB, autocommit=True
         ) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin(f'CREATE DATABASE "{name}"')
@@ -144,7 +144,7 @@ def load_ours(cases: int) -> dict[str, Any]:
     )  # fmt: skip
 
     fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     template = Case(
         organization=orgs[0], opened_by=opener, product=product, kind="technical",
         subject="Backups fail", description="Every job fails.", contact_email="it@example.com",
@@ -370,7 +370,9 @@ with connection.execute_wrapper(counting):
     r = client.get(url)
 body = r.json()
 rows = len(body["data"])
-assert r.status_code == 200 and rows == page, (r.status_code, rows, str(body)[:200])
+open_in_queue = Ticket.objects.filter(queue=queues[0], status__in=[1, 2]).count()
+assert r.status_code == 200, r.status_code
+assert rows == min(page, open_in_queue), (rows, open_in_queue)
 for _ in range(3):
     client.get(url)
 ms = []
@@ -420,16 +422,17 @@ def peer(args: argparse.Namespace) -> dict[str, Any] | str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="100,000 cases, 10,000 tickets")
+    parser.add_argument("--quick", action="store_true", help="30,000 cases, 10,000 tickets")
     parser.add_argument("--cases", type=int, default=None)
     parser.add_argument("--peer-tickets", type=int, default=None)
     parser.add_argument("--requests", type=int, default=None, help="timed requests per page")
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
-    args.cases = args.cases or (100_000 if args.quick else 1_000_000)
+    args.cases = args.cases or (30_000 if args.quick else 1_000_000)
     args.peer_tickets = args.peer_tickets or (10_000 if args.quick else 100_000)
-    args.requests = args.requests or (30 if args.quick else 200)
-    say(f"queue page: {args.cases:,} cases in PostgreSQL {PG_HOST}:{PG_PORT}")
+    args.requests = args.requests or (20 if args.quick else 200)
+    say(f"queue page: {args.cases:,} cases in PostgreSQL {PG_HOST}:{PG_PORT}; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
     mine = ours(args)
     theirs: dict[str, Any] | str = "skipped" if args.no_peer else peer(args)
     fields = {
@@ -453,6 +456,9 @@ def main() -> None:
         }
     else:
         fields["peer"] = theirs.replace(" ", "_")[:60]
+    # the machine's load: the figures are wall-clock times on a shared machine
+    fields["load1"] = f"{os.getloadavg()[0]:.1f}"
+    fields["cpus"] = os.cpu_count()
     say("RESULT " + " ".join(f"{k}={v}" for k, v in fields.items()))
 
 
