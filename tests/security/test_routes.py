@@ -22,6 +22,7 @@ PUBLIC_API = {
     "GET /api/v1/health",
     "GET /api/v1/policy",
     "GET /api/v1/policy/first-response",
+    "GET /api/v1/phone/numbers",  # the support numbers per country
     "GET /api/v1/surveys/{token}",
     "POST /api/v1/surveys/{token}",
 }

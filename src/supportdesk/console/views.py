@@ -108,14 +108,14 @@ def _queue_page(request: HttpRequest, *, mine: bool, title: str) -> HttpResponse
     return render(request, "console/pages/queue.html", context, status=status)
 
 
-@require_GET
 @staff_only
+@require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, mine=True, title="My cases")
 
 
-@require_GET
 @staff_only
+@require_GET
 def team_queue(request: HttpRequest) -> HttpResponse:
     return _queue_page(request, mine=False, title="Team queue")
 
@@ -159,8 +159,8 @@ def _case_page(
     return render(request, "console/pages/case.html", context, status=status)
 
 
-@require_GET
 @staff_only
+@require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _case_page(request, _case(request, number))
 
@@ -236,8 +236,8 @@ def _do(action: str, request: HttpRequest, case: Case, at: datetime) -> None:
         raise Http404(f"No action {action}.")
 
 
-@require_POST
 @staff_only
+@require_POST
 def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """One action on a case through its service; a refusal re-renders the page naming the
     field (422), a stale version says so (409)."""
@@ -254,8 +254,8 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     return redirect("console:case", number=case.number)
 
 
-@require_GET
 @staff_only
+@require_GET
 def manager(request: HttpRequest) -> HttpResponse:
     """Breached and at-risk cases, Severity 1 cases in progress, per-queue load (support
     managers only)."""
