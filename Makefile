@@ -22,12 +22,13 @@ export UV_SYSTEM_CERTS := 1
 DEMO_ARGS ?=
 PYTEST_ARGS ?= -n auto
 
-.PHONY: help demo test lint sync python
+.PHONY: help demo test lint sync python messages
 
 help:
 	@echo "make demo   load demo data and serve it on http://127.0.0.1:8000/"
 	@echo "make test   run the whole test suite (set DATABASE_URL for PostgreSQL)"
 	@echo "make lint   ruff, ruff format --check, mypy, import-linter"
+	@echo "make messages  refresh the message catalogues (.po) and compile them (.mo)"
 
 demo: sync
 	.venv/bin/supportdesk demo $(DEMO_ARGS)
@@ -40,6 +41,17 @@ lint: sync
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
 	.venv/bin/lint-imports
+
+# The portal's catalogues: collect the strings (GNU gettext), keep the translations, compile.
+# A new language: add it to LANGUAGES in settings, then make messages LOCALES="cs de".
+LOCALES ?= $(notdir $(wildcard src/supportdesk/portal/locale/*))
+messages: sync
+	cd src/supportdesk/portal && for l in $(LOCALES); do \
+		DJANGO_SETTINGS_MODULE=supportdesk.config.settings ../../../.venv/bin/django-admin \
+			makemessages -l $$l --no-obsolete --no-location; \
+	done
+	cd src/supportdesk/portal && DJANGO_SETTINGS_MODULE=supportdesk.config.settings \
+		../../../.venv/bin/django-admin compilemessages
 
 sync: python $(UV)
 	$(UV) sync --locked --extra dev --python "$(PYTHON)"
@@ -80,3 +92,12 @@ bench-reports: sync
 	.venv/bin/python bench/reports.py $(BENCH_ARGS)
 
 bench: bench-reports
+
+# The console's queue page at 1,000,000 cases on PostgreSQL against django-helpdesk's staff list
+# (bench/README.md). BENCH_ARGS=--quick for a short run.
+.PHONY: bench-queue
+
+bench-queue: sync
+	.venv/bin/python bench/queue.py $(BENCH_ARGS)
+
+bench: bench-queue

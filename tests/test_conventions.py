@@ -64,3 +64,15 @@ def test_the_inline_code_check_can_fail() -> None:
     assert _inline_code('<a href="javascript:go()">') == ["a javascript: URL"]
     assert _inline_code('<button hx-on:click="x">') == ["an event-handler attribute"]
     assert _inline_code("{% blocktranslate with on=day %}On {{ on }}{% endblocktranslate %}") == []
+
+
+def test_api_lists_page_through_the_bounded_paginator() -> None:
+    """api/pagination.py bounds page numbers and sizes (an unbounded page overflows SQL)."""
+    api = TEMPLATES_ROOT / "api"
+    unbounded = [
+        path.name
+        for path in sorted(api.glob("*.py"))
+        if path.name != "pagination.py" and "PageNumberPagination" in path.read_text()
+    ]
+
+    assert unbounded == []

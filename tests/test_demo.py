@@ -95,7 +95,9 @@ def test_demo_serves_and_prints_where_to_look() -> None:
         assert f"Admin                 {url}/admin/" in demo.output
         assert f"API docs              {url}/api/v1/docs" in demo.output
         assert "admin / admin" in demo.output
-        assert f"Licenses              {url}/licenses/   logins: pdm, manager, nora" in demo.output
+        assert f"Customer portal       {url}/   logins: pdm, manager, nora" in demo.output
+        assert f"cases, open a case  {url}/cases/, {url}/cases/new/" in demo.output
+        assert f"licenses            {url}/licenses/" in demo.output
         assert processes.get(f"{url}/login/")[0] == 200
         assert processes.get(f"{url}/when/")[0] == 200
         assert processes.get(f"{url}/api/v1/docs")[0] == 200

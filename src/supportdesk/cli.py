@@ -270,8 +270,11 @@ def _demo(options: argparse.Namespace) -> int:
             "supportdesk demo is listening on {url}/",
             f"  When will we answer?  {{url}}{reverse('portal:when')}",
             f"  Admin                 {{url}}{reverse('admin:index')}   logins: {logins}",
-            f"  Licenses              {{url}}{reverse('portal:licenses')}   logins: "
+            f"  Customer portal       {{url}}{reverse('portal:home')}   logins: "
             f"{', '.join(person.username for person in PEOPLE)} / {DEMO_PASSWORD}",
+            f"    cases, open a case  {{url}}{reverse('portal:cases')}, "
+            f"{{url}}{reverse('portal:case_new')}",
+            f"    licenses            {{url}}{reverse('portal:licenses')}",
             f"  API docs              {{url}}{reverse('api-v1:openapi-view')}",
             "Stop with Ctrl-C.",
         ]

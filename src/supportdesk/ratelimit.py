@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 CACHE_ALIAS = "default"
 
@@ -78,3 +82,32 @@ def client_ip(request: HttpRequest) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def rate_limited(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """For a page (not the API): ``name``'s limit per signed-in user or per address; past it,
+    a plain 429 page with Retry-After."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = getattr(request, "user", None)
+            caller = (
+                f"user:{user.pk}"
+                if user is not None and user.is_authenticated
+                else f"address:{client_ip(request)}"
+            )
+            wait = hit(Limit.named(name), caller)
+            if wait is None:
+                return view(request, *args, **kwargs)
+            response = HttpResponse(
+                "Too many requests: wait a moment and try again.\n",
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+            return response
+
+        return limited
+
+    return decorate

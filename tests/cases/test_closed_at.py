@@ -41,7 +41,7 @@ def test_cases_closed_before_get_closed_at_from_their_audit_trail() -> None:
     from django.apps import apps
 
     backfill = importlib.import_module(
-        "supportdesk.cases.migrations.0004_backfill_closed_at"
+        "supportdesk.cases.migrations.0005_backfill_closed_at"
     ).backfill
     closed_at = AT + timedelta(days=2)
     audited = CaseFactory.create(status="closed", updated_at=AT + timedelta(days=5))

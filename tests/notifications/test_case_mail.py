@@ -77,3 +77,42 @@ def test_a_public_reply_by_support_mails_the_customer_on_the_case_thread(
     root = f"<{case.number}.thread@localhost>"
     assert {(m.in_reply_to, m.references) for m in updates} == {(root, root)}
     assert "certificate" not in "".join(m.body for m in OutboundMail.objects.all())
+
+
+def test_a_rebased_deadline_gets_its_own_checks_and_the_old_ones_find_nothing(
+    customer: Customer,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from supportdesk.notifications.models import SlaAlert
+    from supportdesk.notifications.sla import sla_alert_record
+    from supportdesk.notifications.tasks import sla_alert_check
+
+    StaffFactory.create(email="boss@vendor.example", staff_role="support_manager")
+    case = open_case(customer)  # Severity 3 on Production: due in 6 hours
+    services.case_agree_severity(
+        actor=StaffFactory.create(), case=case, severity=4, reason="Only a question",
+        expected_version=1, at=AT + timedelta(minutes=20),
+    )  # fmt: skip
+
+    checks = sorted(
+        (t.args_kwargs["args"][1], t.run_after)
+        for t in DBTaskResult.objects.filter(task_path=sla_alert_check.module_path)
+    )
+    assert checks == [
+        ("first_response_breach", AT + timedelta(hours=6)),
+        ("first_response_breach", AT + timedelta(hours=8)),
+        ("first_response_warning", AT + timedelta(hours=6, minutes=-15)),
+        ("first_response_warning", AT + timedelta(hours=8, minutes=-15)),
+    ]
+    # the check of the old deadline runs: the case is not late yet
+    assert (
+        sla_alert_record(case_id=case.pk, kind="first_response_breach", now=AT + timedelta(hours=6))
+        is None
+    )
+    breach = sla_alert_record(
+        case_id=case.pk, kind="first_response_breach", now=AT + timedelta(hours=8)
+    )
+    assert breach is not None
+    assert breach.at == AT + timedelta(hours=8)
+    assert SlaAlert.objects.count() == 1

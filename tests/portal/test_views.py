@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.test import Client
 
 
-def test_the_root_sends_visitors_to_when_will_we_answer(client: Client) -> None:
+def test_the_root_is_the_home_page_behind_sign_in(client: Client) -> None:
     response = client.get("/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/when/"
+    assert response["Location"] == "/login/?next=/"
 
 
 def test_when_will_we_answer_renders_on_the_base_template(client: Client) -> None:

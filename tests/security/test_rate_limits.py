@@ -108,3 +108,15 @@ def test_processes_sharing_redis_share_the_count(settings: Settings) -> None:
         caches["default"].clear()
 
     assert (first, second, third) == (None, None, 58.0)
+
+
+@pytest.mark.django_db
+def test_survey_links_cannot_be_guessed_at_speed(client: Client, settings: Settings) -> None:
+    settings.SUPPORTDESK_RATE_LIMITS = {**settings.SUPPORTDESK_RATE_LIMITS, "survey": (3, 60)}
+
+    api = [client.get(f"/api/v1/surveys/guess{i}").status_code for i in range(4)]
+    page = client.get("/survey/guess-again/")
+
+    assert api == [404, 404, 404, 429]
+    assert page.status_code == 429  # the page and the API share the address's count
+    assert 1 <= int(page.headers["Retry-After"]) <= 60

@@ -426,3 +426,31 @@ def api_token_revoke(*, actor: User, token: ApiToken, at: datetime) -> ApiToken:
             at=at,
         )
     return token
+
+
+# --- a person's own preferences --------------------------------------------------------------
+
+
+@transaction.atomic
+def user_set_language(*, actor: Actor, user: User, language: str, at: datetime) -> User:
+    """A person picks the language of their pages and mail (R-20); only for themselves."""
+    if not isinstance(actor, User) or not is_person(actor) or actor.pk != user.pk:
+        raise PermissionDenied("People choose their own language.")
+    from django.conf import settings
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        raise ValidationError({"language": [f"One of: {', '.join(codes)}."]})
+    if user.language == language:
+        return user
+    before = snapshot(user, ("language",))
+    user.language = language
+    user.save(update_fields=["language"])
+    audit_event_record(
+        actor=actor,
+        action="user.language",
+        target=user,
+        changes=diff(before, snapshot(user, ("language",))),
+        at=at,
+    )
+    return user

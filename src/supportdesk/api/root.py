@@ -6,7 +6,17 @@ Each domain adds its router here, from supportdesk/api/<domain>.py.
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from supportdesk.api import accounts, cases, health, licensing, policy, reports, surveys
+from supportdesk.api import (
+    accounts,
+    cases,
+    health,
+    licensing,
+    phone,
+    policy,
+    reports,
+    routing,
+    surveys,
+)
 from supportdesk.api.errors import SupportdeskAPI, error_body
 from supportdesk.api.parser import GuardedParser
 from supportdesk.api.throttling import RateLimit
@@ -28,6 +38,8 @@ api.add_router("", licensing.router)
 api.add_router("", cases.router)
 api.add_router("", reports.router)
 api.add_router("", surveys.router)
+api.add_router("", routing.router)
+api.add_router("", phone.router)
 
 
 def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:

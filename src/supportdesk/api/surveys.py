@@ -14,13 +14,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+from ninja.throttling import BaseThrottle
 from pydantic import Field
 
 from supportdesk.accounts.choices import StaffRole
 from supportdesk.accounts.models import User
 from supportdesk.api.accounts import ERRORS, PAGE_SIZE
 from supportdesk.api.auth import SIGNED_IN
+from supportdesk.api.pagination import Pages
+from supportdesk.api.throttling import RateLimit
 from supportdesk.surveys import selectors, services
 from supportdesk.surveys.choices import QUESTIONS_CS, Question
 from supportdesk.surveys.models import Survey
@@ -83,13 +86,24 @@ def _out(survey: Survey) -> SurveyOut:
     )
 
 
-@router.get("/surveys/{token}", response={200: SurveyOut, **ERRORS}, auth=None)
+#: The API's own limit, and the survey limit per address (token guessing).
+SURVEY_LIMITS: list[BaseThrottle] = [
+    RateLimit("api", anonymous="api-anonymous"),
+    RateLimit("survey"),
+]
+
+
+@router.get(
+    "/surveys/{token}", response={200: SurveyOut, **ERRORS}, auth=None, throttle=SURVEY_LIMITS
+)
 def survey_get(request: HttpRequest, token: str) -> SurveyOut:
     """The survey the token opens: its case and its four questions."""
     return _out(services.survey_by_token(token, at=timezone.now()))
 
 
-@router.post("/surveys/{token}", response={201: SurveyOut, **ERRORS}, auth=None)
+@router.post(
+    "/surveys/{token}", response={201: SurveyOut, **ERRORS}, auth=None, throttle=SURVEY_LIMITS
+)
 def survey_post(request: HttpRequest, token: str, answer: AnswerIn) -> Status[SurveyOut]:
     """Answer the survey, once."""
     survey = services.survey_answer(
@@ -102,7 +116,7 @@ def survey_post(request: HttpRequest, token: str, answer: AnswerIn) -> Status[Su
 
 
 @router.get("/surveys", response={200: list[ResultOut], **ERRORS}, auth=SIGNED_IN)
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def survey_results(request: HttpRequest) -> QuerySet[Survey]:
     """Answered surveys, newest first: for support managers (R-34: management sees them)."""
     user = request.user

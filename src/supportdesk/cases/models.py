@@ -99,6 +99,20 @@ class Case(models.Model):
     first_responded_at = models.DateTimeField(null=True, blank=True)
     first_response_late_by = models.DurationField(null=True, blank=True)
 
+    # routing: written only by supportdesk.routing.services
+    queue = models.ForeignKey(
+        "routing.Queue", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="cases_assigned"
+    )
+    tier = models.CharField(max_length=2, default="L1", help_text="L1, L2 or L3 (R-21).")
+    language = models.CharField(
+        max_length=35, blank=True, default="", help_text="The language support works in."
+    )
+    routing_reasons = models.JSONField(default=list, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
     opened_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
     closed_at = models.DateTimeField(
@@ -151,6 +165,24 @@ class Case(models.Model):
                 fields=("first_response_late_by",),
                 condition=models.Q(first_response_late_by__isnull=False),
                 name="cases_case_answered_late_idx",
+            ),
+            # the console's queues: open cases by first-response due instant
+            models.Index(
+                fields=("queue", "first_response_due_at", "id"),
+                condition=~models.Q(status__in=("resolved", "closed")),
+                name="cases_open_by_queue_due",
+            ),
+            models.Index(
+                fields=("assignee", "first_response_due_at", "id"),
+                condition=~models.Q(status__in=("resolved", "closed")),
+                name="cases_open_by_assignee_due",
+            ),
+            # at risk: unanswered and due soon
+            models.Index(
+                fields=("first_response_due_at",),
+                condition=models.Q(first_responded_at__isnull=True)
+                & ~models.Q(status__in=("resolved", "closed")),
+                name="cases_unanswered_due",
             ),
         )
         constraints = (

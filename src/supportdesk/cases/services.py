@@ -43,6 +43,8 @@ from supportdesk.notifications.services import mail_queue, recipient_language
 from supportdesk.notifications.sla import sla_alerts_schedule
 from supportdesk.policy import InputError, Policy, first_response, get_policy
 from supportdesk.policy.case_states import transition
+from supportdesk.routing.opening import apply_routing, case_routed_record
+from supportdesk.routing.selectors import routing_decision
 from supportdesk.surveys.services import survey_invite
 
 CASE_FIELDS = (
@@ -80,6 +82,11 @@ CASE_FIELDS = (
     "country",
     "subdivision",
     "first_response_due_at",
+    "queue",
+    "assignee",
+    "tier",
+    "language",
+    "routing_reasons",
     "opened_at",
 )
 
@@ -315,6 +322,53 @@ def _replayed(opener: User, key: str) -> Case | None:
     return Case.objects.filter(opened_by=opener, idempotency_key=key).first() if key else None
 
 
+def _may_open(opener: User, organization: Organization, *, at: datetime) -> None:
+    """R-1: the opener sees the organization and may open its cases; it is a customer."""
+    if not organizations_visible_to(opener, at=at).filter(pk=organization.pk).exists():
+        raise not_found(organization)
+    if not is_staff(opener) and not can_open_cases(opener, organization, at=at):
+        raise PermissionDenied(
+            "Only the organization's license or case administrators, or a partner it delegates "
+            "to, open cases (R-1)."
+        )
+    if organization.is_partner:
+        raise ValidationError({"organization": ["Cases are opened for a customer (R-1)."]})
+
+
+def case_open_check(
+    *,
+    actor: Actor,
+    organization: Organization,
+    support_id: str | SupportId | None,
+    kind: str,
+    product_version: str | None = None,
+    at: datetime,
+) -> EntitlementAnswer:
+    """The first step of opening a case on its own, writing nothing: may ``actor`` open a
+    case of ``kind`` for ``organization`` with this Support ID and version, and what does it
+    entitle to (R-1, R-2, R-8a, R-22, R-37)? Refuses exactly as :func:`case_open` would,
+    naming the field; the portal's wizard asks it before the problem is typed in."""
+    opener = _user(actor)
+    _may_open(opener, organization, at=at)
+    policy = get_policy()
+    if kind not in policy.case_kinds:
+        raise ValidationError(
+            {"kind": [f"Unknown case kind {kind!r} (one of: {', '.join(policy.case_kinds)})."]}
+        )
+    version = (product_version or "").strip() or None
+    if kind == CaseKind.TECHNICAL and version is None:
+        raise ValidationError(
+            {"product_version": ["A technical case names the product version (R-22)."]}
+        )
+    details = CaseDetails(
+        subject="", description="", proposed_severity=0, contact_email="", product_version=version
+    )
+    answer = _entitlement(organization=organization, support_id=support_id, details=details, at=at)
+    if kind == CaseKind.TECHNICAL and not answer.entitlement.technical_case_allowed:
+        _refuse_technical(answer)
+    return answer
+
+
 def case_open(
     *,
     actor: Actor,
@@ -336,15 +390,7 @@ def case_open(
         raise ValidationError({"idempotency_key": ["At most 100 characters."]})
     if (existing := _replayed(opener, key)) is not None:
         return existing
-    if not organizations_visible_to(opener, at=at).filter(pk=organization.pk).exists():
-        raise not_found(organization)
-    if not is_staff(opener) and not can_open_cases(opener, organization, at=at):
-        raise PermissionDenied(
-            "Only the organization's license or case administrators, or a partner it delegates "
-            "to, open cases (R-1)."
-        )
-    if organization.is_partner:
-        raise ValidationError({"organization": ["Cases are opened for a customer (R-1)."]})
+    _may_open(opener, organization, at=at)
     policy = get_policy()
     values = _validate_details(details, kind=kind, organization=organization, policy=policy)
     answer = _entitlement(organization=organization, support_id=support_id, details=details, at=at)
@@ -363,6 +409,9 @@ def case_open(
         no_program_reasons=tuple(
             r for r in answer.entitlement.reasons if not r.startswith("Hotfixes")
         ),
+    )
+    decision = routing_decision(
+        organization=organization, product=answer.product, program=clock.program, at=at
     )
     case = Case(
         **values,
@@ -392,6 +441,7 @@ def case_open(
         updated_at=at,
         confirmation_sent_at=at,  # queued in the outbox with the case, delivered by the worker
     )
+    apply_routing(case, decision, at)
     # Checked before the write transaction: the related objects were just read, so their
     # existence needs no second query, and the number is made under the counter's lock below.
     case.full_clean(
@@ -430,6 +480,7 @@ def case_open(
         )
         _confirmation_queue(case, opener, at)
         sla_alerts_schedule(case=case)
+        case_routed_record(case=case, decision=decision, at=at)
     return case
 
 

@@ -87,7 +87,9 @@ INSTALLED_APPS = [
     "supportdesk.notifications",
     "supportdesk.reports",
     "supportdesk.surveys",
+    "supportdesk.routing",
     "supportdesk.portal",
+    "supportdesk.console",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "supportdesk.portal.middleware.ViewerTimeZoneMiddleware",
+    "supportdesk.portal.middleware.ViewerLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -141,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "portal:licenses"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:login"
 
 # --- rate limits and sign-in throttling (supportdesk/ratelimit.py) ---------------------------

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 
 from supportdesk.api.root import api, not_found
 from supportdesk.portal.forms import AdminSignInForm
@@ -8,8 +7,8 @@ from supportdesk.portal.forms import AdminSignInForm
 admin.site.login_form = AdminSignInForm  # the same sign-in throttling as the portal's
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="portal:when", permanent=False)),
     path("", include("supportdesk.portal.urls")),
+    path("console/", include("supportdesk.console.urls")),
     path("admin/", admin.site.urls),
     path("reports/", include("supportdesk.reports.urls")),
     path("api/v1/", api.urls),

@@ -12,6 +12,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.policy import get_policy
@@ -63,7 +64,8 @@ class FirstResponseForm(forms.Form):
         fields = self.fields
         fields["program"].choices = [(p.key, p.label) for p in policy.programs.values()]  # type: ignore[attr-defined]
         fields["severity"].choices = [  # type: ignore[attr-defined]
-            (n, f"{s.label}: {s.description}") for n, s in policy.severities.items()
+            (n, f"{gettext(s.label)}: {gettext(s.description)}")
+            for n, s in policy.severities.items()
         ]
         fields["country"].choices = country_choices()  # type: ignore[attr-defined]
         fields["timezone"].choices = timezone_choices()  # type: ignore[attr-defined]

@@ -142,7 +142,7 @@ def _targets(answer: EntitlementAnswer | None) -> list[tuple[str, str]]:
     business = program.hours.clock == "business"
     rows = []
     for severity, minutes in sorted(program.targets.items()):
-        label = answer.policy.severities[severity].label
+        label = _(answer.policy.severities[severity].label)
         rows.append((label, _duration(minutes, business=business)))
     return rows
 

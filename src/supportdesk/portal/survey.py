@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from supportdesk.ratelimit import rate_limited
 from supportdesk.surveys import services
 from supportdesk.surveys.choices import QUESTIONS_CS, SCALE, Question
 from supportdesk.surveys.models import Survey
@@ -39,6 +40,7 @@ def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> H
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("survey")  # a guesser of tokens gets a few tries a minute
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     now = timezone.now()
     try:

@@ -1,24 +1,33 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
-from supportdesk.portal import licenses, survey, views
+from supportdesk.portal import cases, languages, licenses, survey, views, wizard
 from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
 
 urlpatterns = [
+    path("", cases.home, name="home"),
     path("when/", views.when, name="when"),
     path(
         "login/",
         auth_views.LoginView.as_view(
             template_name="portal/pages/login.html",
             authentication_form=SignInForm,
-            extra_context={"title": "Sign in"},
+            extra_context={"title": _("Sign in")},
         ),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", languages.language_set, name="language"),
     path("licenses/", licenses.license_list, name="licenses"),
     path("licenses/<int:pk>/", licenses.license_detail, name="license"),
     path("survey/<str:token>/", survey.survey, name="survey"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/new/", wizard.case_new, name="case_new"),
+    path("cases/<str:number>/", cases.case_detail, name="case"),
+    path("cases/<str:number>/comments/", cases.case_comment, name="case_comment"),
+    path("cases/<str:number>/severity/", cases.case_severity, name="case_severity"),
+    path("cases/<str:number>/status/", cases.case_transition, name="case_transition"),
 ]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext as _
 
 from supportdesk.policy import InputError, first_response, get_policy, zone
 from supportdesk.portal.forms import FirstResponseForm
@@ -25,7 +26,7 @@ DEFAULTS: dict[str, object] = {
 def when(request: HttpRequest) -> HttpResponse:
     """ "When will we answer?": pick a program, severity, country and time; see the due time
     of the first response and why (R-11, R-16 to R-19)."""
-    context: dict[str, Any] = {"title": "When will we answer?", "policy": get_policy()}
+    context: dict[str, Any] = {"title": _("When will we answer?"), "policy": get_policy()}
     if "program" in request.GET:
         form = FirstResponseForm(request.GET)
         if form.is_valid():

@@ -34,7 +34,7 @@ def backfill(apps, schema_editor):  # type: ignore[no-untyped-def]
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0002_refuse_updates"),
-        ("cases", "0003_report_indexes"),
+        ("cases", "0004_report_indexes"),
     ]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=True)]

@@ -1,0 +1,78 @@
+"""Forms of the console: they parse, the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from supportdesk.cases.choices import CaseStatus
+
+YES_NO = (("", "any"), ("yes", "yes"), ("no", "no"))
+
+
+def _yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class QueueFilterForm(forms.Form):
+    queue = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    program = forms.ChoiceField(required=False)
+    severity = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "any"), *[(str(s), f"Severity {s}") for s in (1, 2, 3, 4)]],
+    )
+    product = forms.ChoiceField(required=False)
+    language = forms.CharField(required=False, max_length=35)
+    breached = forms.TypedChoiceField(
+        required=False, choices=YES_NO, coerce=_yes_no, empty_value=None
+    )
+    waiting = forms.TypedChoiceField(
+        required=False,
+        choices=YES_NO,
+        coerce=_yes_no,
+        empty_value=None,
+        label="Waiting for customer",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        queues: list[tuple[int, str]],
+        programs: list[str],
+        products: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].choices = [("", "all my queues"), *queues]  # type: ignore[attr-defined]
+        self.fields["program"].choices = [("", "any"), *[(p, p.title()) for p in programs]]  # type: ignore[attr-defined]
+        self.fields["product"].choices = [("", "any"), *products]  # type: ignore[attr-defined]
+
+
+class VersionForm(forms.Form):
+    expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class AssignForm(VersionForm):
+    assignee = forms.IntegerField(required=False)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class EscalateForm(VersionForm):
+    reason = forms.CharField(max_length=2000, required=False)
+
+
+class TransitionForm(VersionForm):
+    status = forms.ChoiceField(choices=CaseStatus.choices)
+
+
+class CommentForm(VersionForm):
+    body = forms.CharField(required=False, widget=forms.Textarea)
+    internal = forms.BooleanField(required=False)
+
+
+class SeverityForm(VersionForm):
+    severity = forms.TypedChoiceField(coerce=int, choices=[(str(s), str(s)) for s in (1, 2, 3, 4)])
+    reason = forms.CharField(required=False, max_length=2000)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from supportdesk.console import views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.my_cases, name="mine"),
+    path("queue/", views.team_queue, name="queue"),
+    path("manager/", views.manager, name="manager"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/<slug:action>/", views.case_action, name="action"),
+]

@@ -1,0 +1,282 @@
+"""Shared reads of the routing app: the facts the policy core routes on (queues, engineers on
+shift and their load), and the suggestion of who should take a case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, Q
+
+from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.permissions import Actor
+from supportdesk.audit.models import AuditEvent
+from supportdesk.cases.models import Case, Comment
+from supportdesk.licensing.models import Product
+from supportdesk.policy import InputError, get_policy
+from supportdesk.policy.routing import (
+    EngineerFacts,
+    QueueFacts,
+    RoutingDecision,
+    Suggestion,
+    route_on_opening,
+    suggest_engineers,
+)
+from supportdesk.policy.shifts import on_shift, parse_shifts
+from supportdesk.routing.models import EngineerProfile, Queue
+from supportdesk.routing.permissions import console_cases_visible_to, queues_of, sees_every_case
+
+
+def queue_facts(queues: Iterable[Queue] | None = None) -> list[QueueFacts]:
+    rows = Queue.objects.select_related("product") if queues is None else queues
+    return [
+        QueueFacts(
+            id=q.pk,
+            tier=q.tier,
+            language=q.language,
+            product=q.product.code if q.product_id else None,  # type: ignore[union-attr]
+            region=q.region or None,
+        )
+        for q in rows
+    ]
+
+
+def _facts(profile: EngineerProfile, *, at: datetime, load: int) -> EngineerFacts:
+    return EngineerFacts(
+        id=profile.user_id,
+        name=profile.user.get_full_name() or profile.user.get_username(),
+        tier=profile.tier,
+        seniority=profile.seniority,
+        languages=tuple(profile.languages),
+        products=frozenset(p.code for p in profile.products.all()),
+        on_shift=on_shift(parse_shifts(profile.shifts), timezone=profile.time_zone, at=at),
+        on_call=profile.on_call,
+        load=load,
+        pdm_on_duty=profile.pdm_on_duty,
+    )
+
+
+def engineer_facts(*, at: datetime, users: Iterable[int] | None = None) -> list[EngineerFacts]:
+    """Every active staff member with a profile (or those in ``users``), with whether they are
+    on shift at ``at`` and how many open cases they hold."""
+    profiles = (
+        EngineerProfile.objects.filter(user__is_active=True, user__is_staff=True)
+        .select_related("user")
+        .prefetch_related("products")
+        .annotate(
+            load=Count(
+                "user__cases_assigned",
+                filter=~Q(user__cases_assigned__status__in=("resolved", "closed")),
+            )
+        )
+    )
+    if users is not None:
+        profiles = profiles.filter(user_id__in=list(users))
+    return [_facts(p, at=at, load=p.load) for p in profiles]
+
+
+def routing_decision(
+    *, organization: Organization, product: Product, program: str, at: datetime
+) -> RoutingDecision:
+    """Where a case for ``organization`` about ``product`` goes when opened at ``at``."""
+    engineers = engineer_facts(at=at)
+    pdm = None
+    if organization.pdm_id is not None:
+        pdm = next((e for e in engineers if e.id == organization.pdm_id), None)
+        if pdm is None:  # a PDM without a profile works the customer's business hours
+            user: User = organization.pdm  # type: ignore[assignment]
+            pdm = EngineerFacts(
+                id=user.pk,
+                name=user.get_full_name() or user.get_username(),
+                tier="L1",
+                seniority="senior",
+                languages=(),
+                products=frozenset(),
+                on_shift=True,
+            )
+    try:
+        return _route(organization, product, program, at, engineers, pdm)
+    except InputError as exc:  # a place the policy's regions do not know: no queue
+        return RoutingDecision("L1", "en", None, None, (f"Not routed: {exc.message}",))
+
+
+def _route(
+    organization: Organization,
+    product: Product,
+    program: str,
+    at: datetime,
+    engineers: list[EngineerFacts],
+    pdm: EngineerFacts | None,
+) -> RoutingDecision:
+    return route_on_opening(
+        get_policy(),
+        program=program,
+        product=product.code,
+        flagship=product.is_flagship,
+        customer_language=organization.language,
+        at=at,
+        timezone=organization.time_zone,
+        country=organization.country,
+        subdivision=organization.subdivision or None,
+        region=organization.region,
+        queues=queue_facts(),
+        engineers=[e for e in engineers if not e.pdm_on_duty],
+        pdm=pdm,
+        pdms_on_duty=[e for e in engineers if e.pdm_on_duty],
+    )
+
+
+def suggestions_for(case: Case, *, at: datetime, limit: int = 5) -> list[Suggestion]:
+    """On-shift engineers ranked for ``case`` by language, product skill, tier and load; a
+    Premium case held by its PDM asks for a senior engineer (R-10)."""
+    engineers = [e for e in engineer_facts(at=at) if not e.pdm_on_duty]
+    return suggest_engineers(
+        engineers,
+        language=case.language or "en",
+        product=case.product.code,
+        tier=case.tier,
+        senior_first=case.program == "premium",
+    )[:limit]
+
+
+# --- the console ----------------------------------------------------------------------------
+
+CLOSED_STATES = ("resolved", "closed")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The console's filters; None means any."""
+
+    queue: int | None = None
+    program: str | None = None
+    severity: int | None = None
+    product: str | None = None
+    language: str | None = None
+    breached: bool | None = None
+    waiting: bool | None = None  # waiting for the customer
+    mine: bool = False
+
+
+def console_queue(
+    *, viewer: Actor, at: datetime, filters: QueueFilters, limit: int = 50
+) -> list[Case]:
+    """The open cases ``viewer`` works, first-response due instant first (cases with no
+    target last), at most ``limit``: one query, served by the partial indexes on
+    (queue | assignee, due, id) of open cases."""
+    cases = console_cases_visible_to(viewer).filter(~Q(status__in=CLOSED_STATES))
+    if filters.mine:
+        cases = cases.filter(assignee_id=getattr(viewer, "pk", None))
+    if filters.queue is not None:
+        cases = cases.filter(queue_id=filters.queue)
+    if filters.program:
+        cases = cases.filter(program=filters.program)
+    if filters.severity is not None:
+        cases = cases.filter(severity=filters.severity)
+    if filters.product:
+        cases = cases.filter(product__code=filters.product)
+    if filters.language:
+        cases = cases.filter(language=filters.language)
+    if filters.breached is not None:
+        late = Q(first_response_late_by__isnull=False) | Q(
+            first_responded_at__isnull=True, first_response_due_at__lt=at
+        )
+        cases = cases.filter(late) if filters.breached else cases.exclude(late)
+    if filters.waiting is not None:
+        waiting = Q(status="waiting_for_customer")
+        cases = cases.filter(waiting) if filters.waiting else cases.exclude(waiting)
+    return list(
+        cases.select_related("organization", "product", "queue", "assignee").order_by(
+            F("first_response_due_at").asc(nulls_last=True), "id"
+        )[:limit]
+    )
+
+
+def at_risk(*, viewer: Actor, at: datetime, within: timedelta, limit: int = 50) -> list[Case]:
+    """Open cases still unanswered whose first response falls due between ``at`` and
+    ``at + within`` (served by the partial index on unanswered due times)."""
+    return list(
+        console_cases_visible_to(viewer)
+        .filter(
+            ~Q(status__in=CLOSED_STATES),
+            first_responded_at__isnull=True,
+            first_response_due_at__gte=at,
+            first_response_due_at__lt=at + within,
+        )
+        .select_related("organization", "product", "queue", "assignee")
+        .order_by("first_response_due_at", "id")[:limit]
+    )
+
+
+def breached_open(*, viewer: Actor, at: datetime, limit: int = 50) -> list[Case]:
+    """Open cases still unanswered past their first-response due time (R-16)."""
+    return list(
+        console_cases_visible_to(viewer)
+        .filter(
+            ~Q(status__in=CLOSED_STATES),
+            first_responded_at__isnull=True,
+            first_response_due_at__lt=at,
+        )
+        .select_related("organization", "product", "queue", "assignee")
+        .order_by("first_response_due_at", "id")[:limit]
+    )
+
+
+def severity_1_in_progress(*, viewer: Actor, limit: int = 50) -> list[Case]:
+    """Open Severity 1 cases, those worked round the clock (R-15) first."""
+    return list(
+        console_cases_visible_to(viewer)
+        .filter(~Q(status__in=CLOSED_STATES), severity=1)
+        .select_related("organization", "product", "queue", "assignee")
+        .order_by("-round_the_clock", F("first_response_due_at").asc(nulls_last=True), "id")[:limit]
+    )
+
+
+def queue_load() -> list[dict[str, Any]]:
+    """Per queue: open cases, unassigned ones, and members (one query)."""
+    open_cases = ~Q(cases__status__in=CLOSED_STATES)
+    rows = (
+        Queue.objects.annotate(
+            open=Count("cases", filter=open_cases, distinct=True),
+            unassigned=Count(
+                "cases", filter=open_cases & Q(cases__assignee__isnull=True), distinct=True
+            ),
+            people=Count("members", distinct=True),
+        )
+        .order_by("tier", "code")
+        .values("id", "code", "name", "tier", "open", "unassigned", "people")
+    )
+    return [dict(row) for row in rows]
+
+
+def case_timeline(case: Case) -> list[dict[str, Any]]:
+    """Comments (internal ones too), routing moves and audit events of a case, oldest
+    first: three queries."""
+    items: list[dict[str, Any]] = []
+    for c in Comment.objects.filter(case=case).select_related("author"):
+        kind = "internal" if c.internal else "public"
+        items.append({"at": c.created_at, "kind": kind, "by": c.author, "text": c.body})
+    for event in AuditEvent.objects.filter(
+        target_type=Case._meta.label_lower, target_id=str(case.pk)
+    ).select_related("actor"):
+        items.append(
+            {"at": event.at, "kind": "event", "by": event.actor, "text": event.action,
+             "changes": event.changes}
+        )  # fmt: skip
+    items.sort(key=lambda item: (item["at"], item["kind"] != "event"))
+    return items
+
+
+def console_queues_for(user: Actor) -> list[Queue]:
+    """The queues offered in the console's filter: the user's own, every queue for those who
+    see every case."""
+    if sees_every_case(user):
+        return list(Queue.objects.order_by("tier", "code"))
+    return list(queues_of(user).order_by("tier", "code"))
+
+
+def engineers_for_assignment() -> list[User]:
+    """Active support staff a case can be handed to."""
+    return list(User.objects.filter(is_active=True, is_staff=True).order_by("username")[:200])

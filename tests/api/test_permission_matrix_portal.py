@@ -1,0 +1,114 @@
+"""The permission matrix of the portal's case pages (R-1, R-3, R-4): every role x the own
+organization's case and another organization's x every page and form, on the world of
+:mod:`tests.api.test_permission_matrix`.
+
+A page a role may not see answers 404 for another organization's case and sends the anonymous
+to sign in; a refused form changes nothing (audit trail included); an allowed one leaves one
+audit event. Internal comments never reach a customer's page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from supportdesk.audit.models import AuditEvent
+from tests.api.test_permission_matrix import (  # noqa: F401  (fixtures)
+    ROLES,
+    TARGETS,
+    World,
+    shared_world,
+    snapshot,
+    world,
+)
+
+pytestmark = pytest.mark.django_db
+
+#: page -> role -> (own case, other organization's case); "login" is a redirect to sign in
+GRID = {
+    "case.page": {
+        "anonymous": ("login", "login"),
+        "member": (200, 404),
+        "case_admin": (200, 404),
+        "license_admin": (200, 404),
+        "partner_active": (200, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (200, 200),
+    },
+    "comment.post": {
+        "anonymous": ("login", "login"),
+        "member": (403, 404),
+        "case_admin": (302, 404),
+        "license_admin": (302, 404),
+        "partner_active": (302, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (302, 302),
+    },
+    "severity.post": {
+        "anonymous": ("login", "login"),
+        "member": (403, 404),
+        "case_admin": (302, 404),
+        "license_admin": (302, 404),
+        "partner_active": (302, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (302, 302),
+    },
+    "status.post": {
+        "anonymous": ("login", "login"),
+        "member": (403, 404),
+        "case_admin": (302, 404),
+        "license_admin": (302, 404),
+        "partner_active": (302, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (302, 302),  # new -> closed is support's move too (R-31)
+    },
+}
+FORMS = {
+    "comment.post": ("comments", {"body": "Any news?", "expected_version": 1}),
+    "severity.post": ("severity", {"severity": 1, "reason": "Down", "expected_version": 1}),
+    "status.post": ("status", {"status": "closed", "expected_version": 1}),
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(GRID))
+def test_portal_matrix(
+    client: Client,
+    world: World,  # noqa: F811  (the imported fixture)
+    page: str,
+    role: str,
+    target: str,
+) -> None:
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    case = world.scopes[target].case
+    expected = GRID[page][role][0 if target == "own" else 1]
+    before = snapshot()
+
+    if page == "case.page":
+        response = client.get(f"/cases/{case.number}/")
+    else:
+        path, data = FORMS[page]
+        response = client.post(f"/cases/{case.number}/{path}/", data)
+
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+    else:
+        assert response.status_code == expected
+    after = snapshot()
+    if expected == 302:
+        assert response["Location"].startswith(f"/cases/{case.number}/")
+        assert AuditEvent.objects.count() == len(before["AuditEvent"]) + 1
+    else:
+        assert after == before
+    if expected == 200:
+        html = response.content.decode()
+        assert "<p>public</p>" in html
+        assert "<p>internal</p>" not in html
