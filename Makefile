@@ -101,3 +101,11 @@ bench-queue: sync
 	.venv/bin/python bench/queue.py $(BENCH_ARGS)
 
 bench: bench-queue
+# Uploading a log bundle through the server against a plain file copy (bench/README.md).
+# BENCH_ARGS=--quick for a short run.
+.PHONY: bench-upload
+
+bench-upload: sync
+	.venv/bin/python bench/upload.py $(BENCH_ARGS)
+
+bench: bench-upload

@@ -10,7 +10,16 @@ import pytest
 from django.apps import apps
 
 # Each domain app joins this list when its models land.
-APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing")
+APPS = (
+    "accounts",
+    "audit",
+    "licensing",
+    "cases",
+    "notifications",
+    "surveys",
+    "routing",
+    "attachments",
+)
 
 
 def _factories(app: str) -> dict[str, type[factory.django.DjangoModelFactory]]:

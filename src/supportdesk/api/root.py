@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from supportdesk.api import (
     accounts,
+    attachments,
     cases,
     health,
     licensing,
@@ -40,6 +41,7 @@ api.add_router("", reports.router)
 api.add_router("", surveys.router)
 api.add_router("", routing.router)
 api.add_router("", phone.router)
+api.add_router("", attachments.router)
 
 
 def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:

@@ -80,6 +80,28 @@ def env_number(name: str, default: float, *, minimum: float = 0) -> float:
     return value
 
 
+def upload_storage(url: str | None) -> dict[str, Any]:
+    """Where attachments are kept: ``local`` (a folder: ``<home>/uploads``, or the one
+    ``local:///path`` names) or ``s3://bucket/prefix?endpoint_url=http://host:port&region=...``."""
+    if not url or url == "local":
+        return {"backend": "local", "root": None}
+    parts = urlsplit(url)
+    if parts.scheme == "local":
+        return {"backend": "local", "root": Path(unquote(parts.path)).expanduser()}
+    if parts.scheme == "s3" and parts.hostname:
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        return {
+            "backend": "s3",
+            "bucket": parts.netloc,
+            "prefix": parts.path.strip("/"),
+            "endpoint_url": query.get("endpoint_url") or None,
+            "region": query.get("region") or None,
+        }
+    raise ImproperlyConfigured(
+        f"SUPPORTDESK_UPLOAD_STORAGE must be local, local:///path or s3://bucket/prefix ({url!r})"
+    )
+
+
 def home_dir(raw: str | None) -> Path:
     """The data folder: created (private to the user) if it does not exist yet."""
     home = Path(raw).expanduser() if raw else DEFAULT_HOME.expanduser()

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "supportdesk.reports",
     "supportdesk.surveys",
     "supportdesk.routing",
+    "supportdesk.attachments",
     "supportdesk.portal",
     "supportdesk.console",
 ]
@@ -185,6 +186,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- attachments: where uploaded bytes go, and what is accepted ------------------
+# "local" (a folder, default: <home>/uploads) or "s3://bucket/prefix?endpoint_url=...&region=..."
+# (credentials from the usual AWS_* variables).
+UPLOAD_STORAGE = env.upload_storage(os.environ.get("SUPPORTDESK_UPLOAD_STORAGE"))
+UPLOAD_MAX_BYTES = env.env_int("SUPPORTDESK_UPLOAD_MAX_BYTES", 20 * 1024**3, minimum=1)
+UPLOAD_CASE_QUOTA_BYTES = env.env_int(
+    "SUPPORTDESK_UPLOAD_CASE_QUOTA_BYTES", 100 * 1024**3, minimum=1
+)
+UPLOAD_EXTENSIONS: list[str] | None = env.env_list("SUPPORTDESK_UPLOAD_EXTENSIONS", []) or None
+UPLOAD_EXPIRY_SECONDS = env.env_int("SUPPORTDESK_UPLOAD_EXPIRY_SECONDS", 24 * 3600, minimum=1)
+UPLOAD_MAX_RATIO = env.env_int("SUPPORTDESK_UPLOAD_MAX_RATIO", 200, minimum=1)
+UPLOAD_MAX_EXPANDED_BYTES = env.env_int(
+    "SUPPORTDESK_UPLOAD_MAX_EXPANDED_BYTES", 64 * 1024**3, minimum=1
+)
+UPLOAD_MAX_MEMBERS = env.env_int("SUPPORTDESK_UPLOAD_MAX_MEMBERS", 100_000, minimum=1)
 
 # --- background tasks (Django's django.tasks, stored in the database) ------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
