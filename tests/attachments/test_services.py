@@ -446,3 +446,25 @@ def test_incomplete_uploads_expire_in_the_worker(
     assert Upload.objects.count() == 0
     assert files_under(supportdesk_home / "uploads") == []
     assert default_task_backend is not None
+
+
+def test_the_expiry_task_looks_again_while_the_upload_is_alive(admin: Any) -> None:
+    from django.utils import timezone
+
+    from supportdesk.attachments.tasks import upload_expire
+
+    case, user = admin
+    upload = services.upload_create(
+        actor=user,
+        case=case,
+        filename="a.log",
+        length=10,
+        sha256="ab" * 32,
+        at=timezone.now(),
+    )
+
+    upload_expire.call(str(upload.pk))
+
+    (again,) = DBTaskResult.objects.all()
+    assert again.run_after == upload.expires_at
+    assert Upload.objects.filter(pk=upload.pk).exists()
