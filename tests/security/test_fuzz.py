@@ -60,6 +60,10 @@ def test_the_api_holds_against_schema_fuzzing(database_url: str | None, tmp_path
                 # revoking its own token would leave the fuzzer signed out
                 "--exclude-operation-id",
                 "supportdesk_api_accounts_token_revoke",
+                # its body is raw bytes (application/offset+octet-stream), which the fuzzer
+                # cannot generate; tests/api/test_attachments_api.py covers its bad input
+                "--exclude-operation-id",
+                "supportdesk_api_attachments_upload_append",
                 "--no-color",
                 "--generation-database",
                 "none",
