@@ -20,6 +20,7 @@ APPS = (
     "routing",
     "attachments",
 )
+APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge")
 
 
 def _factories(app: str) -> dict[str, type[factory.django.DjangoModelFactory]]:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "supportdesk.surveys",
     "supportdesk.routing",
     "supportdesk.attachments",
+    "supportdesk.knowledge",
     "supportdesk.portal",
     "supportdesk.console",
 ]
