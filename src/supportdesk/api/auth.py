@@ -27,3 +27,12 @@ class Session(SessionAuth):
 
 #: Signed in by either; routers that need a person use ``auth=SIGNED_IN``.
 SIGNED_IN = [BearerToken(), Session()]
+
+
+def _anyone(request: HttpRequest) -> Any:
+    """The caller as the session knows them, signed in or not (an AnonymousUser is truthy)."""
+    return request.user
+
+
+#: For reads open to everyone that show more to those signed in (the knowledge base).
+ANYONE = [BearerToken(), Session(), _anyone]

@@ -18,6 +18,9 @@ from supportdesk.api import (
     routing,
     surveys,
 )
+from supportdesk.api import accounts, cases, health, licensing, policy, reports, surveys
+from supportdesk.api import accounts, cases, health, licensing, policy, reports
+from supportdesk.api import accounts, cases, health, knowledge, licensing, policy
 from supportdesk.api.errors import SupportdeskAPI, error_body
 from supportdesk.api.parser import GuardedParser
 from supportdesk.api.throttling import RateLimit
@@ -42,6 +45,7 @@ api.add_router("", surveys.router)
 api.add_router("", routing.router)
 api.add_router("", phone.router)
 api.add_router("", attachments.router)
+api.add_router("", knowledge.router)
 
 
 def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.utils.html import escape
@@ -41,10 +42,10 @@ class Hit:
         return mark_safe(text)  # noqa: S308 - escaped on the line above
 
 
-def _where(filters: Filters) -> tuple[list[str], list[object]]:
+def _where(filters: Filters) -> tuple[list[str], list[Any]]:
     levels = rules.visible_levels(filters.audience)
     clauses = [f"a.visibility IN ({', '.join(['%s'] * len(levels))})"]
-    params: list[object] = list(levels)
+    params: list[Any] = list(levels)
     if not rules.sees_drafts(filters.audience):
         clauses.append("a.status = 'published'")
     if filters.languages:
@@ -76,7 +77,7 @@ def _sqlite(
     # bm25: lower is better; title counts most, then summary, then body
     sql = f"""
         SELECT a.id, -bm25(knowledge_article_fts, 10.0, 4.0, 1.0) AS score,
-               snippet(knowledge_article_fts, -1, %s, %s, '…', %s)
+               snippet(knowledge_article_fts, 2, %s, %s, '…', %s)
         FROM knowledge_article_fts JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid
         WHERE knowledge_article_fts MATCH %s AND {" AND ".join(clauses)}
         ORDER BY score DESC, a.id
@@ -93,7 +94,7 @@ def _postgresql(
     text = rules.tsquery_text(terms, any_term=any_term, prefix_last=prefix_last)
     configs = rules.pg_configs(filters.languages or ("en",))
     query = " || ".join(["to_tsquery(%s::regconfig, %s)"] * len(configs))
-    query_params: list[object] = [value for config in configs for value in (config, text)]
+    query_params: list[Any] = [value for config in configs for value in (config, text)]
     clauses, params = _where(filters)
     options = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=8"
     # rank the matches, then make headlines for the few that are returned

@@ -47,6 +47,7 @@ ARTICLE_FIELDS = (
 )
 _ARTICLE_CHANGEABLE = frozenset(ARTICLE_FIELDS) - {"published_at"}
 SUGGESTIONS = 5
+_TAKEN = "The article already has a translation in this language."
 _DECIDED = ("outcome", "outcome_at", "case", "resolved_by")
 
 
@@ -153,7 +154,10 @@ def _prepare(article: Article, at: datetime, was_published: bool) -> None:
     if article.status == "published" and not was_published:
         article.published_at = at
     article.updated_at = at
-    article.full_clean()
+    article.full_clean(validate_constraints=False)
+    taken = Article.objects.filter(slug=article.slug, language=article.language)
+    if taken.exclude(pk=article.pk).exists():
+        raise ValidationError({"language": [_TAKEN]})
 
 
 def _save_unique(article: Article, **kwargs: Any) -> None:
@@ -161,9 +165,7 @@ def _save_unique(article: Article, **kwargs: Any) -> None:
         with transaction.atomic():
             article.save(**kwargs)
     except IntegrityError:
-        raise ValidationError(
-            {"language": ["The article already has a translation in this language."]}
-        ) from None
+        raise ValidationError({"language": [_TAKEN]}) from None
 
 
 @transaction.atomic

@@ -3,6 +3,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from supportdesk.portal import cases, languages, licenses, survey, views, wizard
+from supportdesk.portal import licenses, survey, views
+from supportdesk.portal import knowledge, licenses, views
 from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
@@ -30,4 +32,9 @@ urlpatterns = [
     path("cases/<str:number>/comments/", cases.case_comment, name="case_comment"),
     path("cases/<str:number>/severity/", cases.case_severity, name="case_severity"),
     path("cases/<str:number>/status/", cases.case_transition, name="case_transition"),
+    path("kb/", knowledge.kb_index, name="kb"),
+    path("kb/ask/", knowledge.kb_ask, name="kb_ask"),
+    path("kb/suggest/", knowledge.kb_suggest, name="kb_suggest"),
+    path("kb/sessions/<int:pk>/solved/", knowledge.kb_solved, name="kb_solved"),
+    path("kb/<slug:slug>/", knowledge.kb_article, name="kb_article"),
 ]
