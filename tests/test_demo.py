@@ -34,12 +34,14 @@ def test_demo_data_loads_twice_and_the_logins_work(client: Client) -> None:
         + customers
         + people
         + cases
+        + "demo knowledge base: 6 articles written, see /kb/ and /kb/ask/\n"
     )
     assert second.getvalue() == (
         "demo login refreshed: admin / admin\ndemo login refreshed: engineer / engineer\n"
         + customers
         + people
         + cases
+        + "demo knowledge base: 0 articles written, see /kb/ and /kb/ask/\n"
     )
     assert sorted(
         User.objects.filter(is_staff=True).values_list("username", "is_superuser", "staff_role")

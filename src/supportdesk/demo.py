@@ -14,6 +14,7 @@ from django.db import transaction
 from supportdesk.accounts.models import User
 from supportdesk.demo_cases import load_cases
 from supportdesk.demo_customers import DEMO_PASSWORD, load_customers
+from supportdesk.demo_knowledge import load_knowledge
 
 
 class Writer(Protocol):
@@ -58,3 +59,5 @@ def load_demo_data(stdout: Writer) -> None:
         stdout.write(f"demo login: {person.username} / {DEMO_PASSWORD}  ({person.description})\n")
     # a few open cases across programs, opened by those customers (supportdesk.demo_cases)
     load_cases(stdout)
+    # how-to articles, some translated (supportdesk.demo_knowledge)
+    load_knowledge(stdout)

@@ -232,3 +232,16 @@ def test_deflection_figures_count_decided_sessions() -> None:
     )
     assert figures.rate == 0.75
     assert figures.top_articles == [(article.pk, "Fix", 3)]
+
+
+def test_the_demo_knowledge_base_loads_twice_without_duplicates() -> None:
+    import io
+
+    from supportdesk.demo_knowledge import ARTICLES, load_knowledge
+
+    out = io.StringIO()
+    load_knowledge(out)
+    load_knowledge(out)
+
+    assert Article.objects.filter(status="published").count() == len(ARTICLES)
+    assert out.getvalue().splitlines()[-1].startswith("demo knowledge base: 0 articles written")
