@@ -21,6 +21,7 @@ APPS = (
     "attachments",
 )
 APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge")
+APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge", "downloads")
 
 
 def _factories(app: str) -> dict[str, type[factory.django.DjangoModelFactory]]:

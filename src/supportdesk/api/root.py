@@ -21,6 +21,16 @@ from supportdesk.api import (
 from supportdesk.api import accounts, cases, health, licensing, policy, reports, surveys
 from supportdesk.api import accounts, cases, health, licensing, policy, reports
 from supportdesk.api import accounts, cases, health, knowledge, licensing, policy
+from supportdesk.api import (
+    accounts,
+    cases,
+    downloads,
+    health,
+    knowledge,
+    licensing,
+    policy,
+    reports,
+)
 from supportdesk.api.errors import SupportdeskAPI, error_body
 from supportdesk.api.parser import GuardedParser
 from supportdesk.api.throttling import RateLimit
@@ -46,6 +56,7 @@ api.add_router("", routing.router)
 api.add_router("", phone.router)
 api.add_router("", attachments.router)
 api.add_router("", knowledge.router)
+api.add_router("", downloads.router)
 
 
 def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "supportdesk.routing",
     "supportdesk.attachments",
     "supportdesk.knowledge",
+    "supportdesk.downloads",
     "supportdesk.portal",
     "supportdesk.console",
 ]

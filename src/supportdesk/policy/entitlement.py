@@ -263,3 +263,86 @@ def resolve_entitlement(
         offers=tuple(dict.fromkeys(offers)),
         reasons=tuple(reasons),
     )
+
+
+# --- downloads and fixes (R-9, R-36 to R-38) ---------------------------------------------------
+
+#: What the vendor publishes for a product version: the version's first generally available
+#: release, maintenance releases (also generally available), and hotfixes (patches).
+RELEASE_KINDS = ("ga_release", "maintenance_release", "hotfix")
+GENERALLY_AVAILABLE = ("ga_release", "maintenance_release")
+#: Which release kinds may still be published for a version in each lifecycle state (R-36):
+#: no new fixes or enhancements from End of Fix on, nothing once support has ended.
+_PUBLISHABLE: dict[str, tuple[str, ...]] = {
+    "unreleased": ("ga_release",),
+    "ga": RELEASE_KINDS,
+    "end_of_fix": (),
+    "end_of_support": (),
+    "end_of_sale": (),
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+
+def check_release_kind(kind: str) -> str:
+    if kind not in RELEASE_KINDS:
+        raise InputError("kind", f"must be one of {', '.join(RELEASE_KINDS)}")
+    return kind
+
+
+def may_download(kind: str, *, licensed: bool, hotfix_access: bool) -> Decision:
+    """Whether a customer may download a release of a product (R-9): generally available
+    releases for everyone who holds a license of the product (even one without maintenance);
+    hotfixes and patches only with a maintenance contract in force for at least one
+    deployment of it."""
+    check_release_kind(kind)
+    if not licensed:
+        return Decision(False, "Downloads are for holders of a license of the product.")
+    if kind in GENERALLY_AVAILABLE:
+        return Decision(True, "A generally available release: open to every license holder (R-9).")
+    if hotfix_access:
+        return Decision(
+            True, "A hotfix: your maintenance contract for this product is in force (R-9)."
+        )
+    return Decision(
+        False,
+        "A hotfix needs an active maintenance contract for at least one deployment of the "
+        "product; without one, fixes come with the generally available releases (R-9).",
+    )
+
+
+def may_publish(kind: str, lifecycle: str) -> Decision:
+    """Whether the vendor may still publish a release of ``kind`` for a version in
+    ``lifecycle`` (R-36): existing fixes stay available, new ones stop at End of Fix."""
+    check_release_kind(kind)
+    if lifecycle not in _PUBLISHABLE:
+        raise InputError("lifecycle", f"must be one of {', '.join(LIFECYCLE_STATES)}")
+    if kind in _PUBLISHABLE[lifecycle]:
+        return Decision(True, f"The version is {_LIFECYCLE_LABEL[lifecycle]}.")
+    if lifecycle == "unreleased":
+        return Decision(False, "The version is not generally available yet: publish its GA first.")
+    return Decision(
+        False,
+        f"The version is past {_LIFECYCLE_LABEL[lifecycle]}: no new releases or fixes; the "
+        "existing ones stay available (R-36, R-37).",
+    )
+
+
+def upgrade_target(
+    current: VersionFacts, versions: dict[str, VersionFacts], *, on: date
+) -> str | None:
+    """The version to upgrade to from ``current`` (R-37): the newest GA/current version that
+    came out after it; None when there is none (``current`` is the newest, or none is
+    current)."""
+    newer = [
+        (facts.ga, name)
+        for name, facts in versions.items()
+        if facts.ga is not None
+        and lifecycle_state(facts, on) == "ga"
+        and (current.ga is None or facts.ga > current.ga)
+    ]
+    return max(newer)[1] if newer else None

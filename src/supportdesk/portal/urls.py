@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from supportdesk.portal import cases, languages, licenses, survey, views, wizard
 from supportdesk.portal import licenses, survey, views
 from supportdesk.portal import knowledge, licenses, views
+from supportdesk.portal import downloads, knowledge, licenses, views
 from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
@@ -32,6 +33,10 @@ urlpatterns = [
     path("cases/<str:number>/comments/", cases.case_comment, name="case_comment"),
     path("cases/<str:number>/severity/", cases.case_severity, name="case_severity"),
     path("cases/<str:number>/status/", cases.case_transition, name="case_transition"),
+    path("downloads/", downloads.download_index, name="downloads"),
+    path("downloads/digest/", downloads.download_digest, name="download_digest"),
+    path("downloads/versions/<int:pk>/", downloads.download_version, name="download_version"),
+    path("downloads/releases/<int:pk>/file/", downloads.download_file, name="download_file"),
     path("kb/", knowledge.kb_index, name="kb"),
     path("kb/ask/", knowledge.kb_ask, name="kb_ask"),
     path("kb/suggest/", knowledge.kb_suggest, name="kb_suggest"),
