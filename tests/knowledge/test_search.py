@@ -139,3 +139,13 @@ def test_the_naive_baseline_finds_substrings_without_ranking() -> None:
     second = ArticleFactory.create(title="Other", body="the backup copy job")
 
     assert set(naive_search("backup copy", CUSTOMER)) == {first.pk, second.pk}
+
+
+def test_body_matches_are_ranked_among_the_first_candidates(monkeypatch) -> None:
+    from supportdesk.knowledge import search as engine
+
+    first = ArticleFactory.create(title="One", body="The vault is sealed.")
+    ArticleFactory.create(title="Two", body="The vault is sealed, sealed, sealed.")
+    monkeypatch.setattr(engine, "CANDIDATES", 1)
+
+    assert _ids(search("vault sealed", CUSTOMER)) == [first.pk]

@@ -110,3 +110,12 @@ def test_deflection_rate() -> None:
     assert rules.deflection_rate(0, 0) is None
     with pytest.raises(InputError):
         rules.deflection_rate(-1, 2)
+
+
+def test_the_head_of_an_article_is_searched_first() -> None:
+    assert rules.fts5_match(["tape"], columns=rules.HEAD_COLUMNS) == '{title summary} : ("tape")'
+    assert rules.tsquery_text(["tape", "dri"], prefix_last=True, weights="AB") == (
+        "tape:AB & dri:*AB"
+    )
+    with pytest.raises(InputError):
+        rules.tsquery_text(["tape"], weights="AZ")

@@ -69,53 +69,141 @@ def _where(filters: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def _sqlite(
-    terms: Sequence[str], filters: Filters, *, any_term: bool, prefix_last: bool, limit: int
-) -> list[Hit]:
-    match = rules.fts5_match(terms, any_term=any_term, prefix_last=prefix_last)
+#: How many body matches are ranked to fill a page once the title and summary matches are
+#: used up: ranking every match of a common word would cost in proportion to the corpus.
+CANDIDATES = 1000
+
+
+def _in(ids: Sequence[int]) -> str:
+    return ", ".join(["%s"] * len(ids))
+
+
+def _sqlite_rank(
+    match: str, filters: Filters, *, limit: int, exclude: Sequence[int], cap: int | None
+) -> list[tuple[int, float]]:
     clauses, params = _where(filters)
+    if exclude:
+        clauses.append(f"a.id NOT IN ({_in(exclude)})")
+        params.extend(exclude)
+    where = " AND ".join(clauses)
+    pool, pool_params = "", list[Any]()
+    if cap is not None:  # the first matches in index order, then ranked
+        pool = f"""AND knowledge_article_fts.rowid IN (
+            SELECT a.id FROM knowledge_article_fts
+            JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid
+            WHERE knowledge_article_fts MATCH %s AND {where} LIMIT %s)"""  # noqa: S608
+        pool_params = [match, *params, cap]
     # bm25: lower is better; title counts most, then summary, then body
     sql = f"""
-        SELECT a.id, -bm25(knowledge_article_fts, 10.0, 4.0, 1.0) AS score,
-               snippet(knowledge_article_fts, 2, %s, %s, '…', %s)
+        SELECT a.id, -bm25(knowledge_article_fts, 10.0, 4.0, 1.0) AS score
         FROM knowledge_article_fts JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid
-        WHERE knowledge_article_fts MATCH %s AND {" AND ".join(clauses)}
+        WHERE knowledge_article_fts MATCH %s AND {where} {pool}
         ORDER BY score DESC, a.id
         LIMIT %s
     """  # noqa: S608 - the clauses are fixed text; every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [OPEN, CLOSE, SNIPPET_WORDS, match, *params, limit])
-        return [Hit(row[0], float(row[1]), row[2] or "") for row in cursor.fetchall()]
+        cursor.execute(sql, [match, *params, *pool_params, limit])
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def _sqlite_snippets(match: str, ids: Sequence[int]) -> dict[int, str]:
+    sql = f"""
+        SELECT rowid, snippet(knowledge_article_fts, 2, %s, %s, '…', %s)
+        FROM knowledge_article_fts
+        WHERE knowledge_article_fts MATCH %s AND rowid IN ({_in(ids)})
+    """  # noqa: S608 - placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [OPEN, CLOSE, SNIPPET_WORDS, match, *ids])
+        return {row[0]: row[1] or "" for row in cursor.fetchall()}
+
+
+def _sqlite(
+    terms: Sequence[str], filters: Filters, *, any_term: bool, prefix_last: bool, limit: int
+) -> list[Hit]:
+    every = rules.fts5_match(terms, any_term=any_term, prefix_last=prefix_last)
+    head = rules.fts5_match(
+        terms, any_term=any_term, prefix_last=prefix_last, columns=rules.HEAD_COLUMNS
+    )
+    ranked = _sqlite_rank(head, filters, limit=limit, exclude=(), cap=None)
+    if len(ranked) < limit:
+        ranked += _sqlite_rank(
+            every,
+            filters,
+            limit=limit - len(ranked),
+            exclude=[pk for pk, _ in ranked],
+            cap=CANDIDATES,
+        )
+    snippets = _sqlite_snippets(every, [pk for pk, _ in ranked]) if ranked else {}
+    return [Hit(pk, score, snippets.get(pk, "")) for pk, score in ranked]
+
+
+def _pg_query(
+    terms: Sequence[str], configs: Sequence[str], **options: Any
+) -> tuple[str, list[Any]]:
+    text = rules.tsquery_text(terms, **options)
+    sql = " || ".join(["to_tsquery(%s::regconfig, %s)"] * len(configs))
+    return sql, [value for config in configs for value in (config, text)]
+
+
+def _pg_rank(
+    query: tuple[str, list[Any]],
+    filters: Filters,
+    *,
+    limit: int,
+    exclude: Sequence[int],
+    cap: int | None,
+) -> list[tuple[int, float]]:
+    clauses, params = _where(filters)
+    if exclude:
+        clauses.append(f"a.id NOT IN ({_in(exclude)})")
+        params.extend(exclude)
+    cap_sql = "LIMIT %s" if cap is not None else ""
+    sql = f"""
+        WITH q AS (SELECT {query[0]} AS query),
+        pool AS (
+            SELECT a.id FROM knowledge_article a, q
+            WHERE a.search_vector @@ q.query AND {" AND ".join(clauses)} {cap_sql}
+        )
+        SELECT a.id, ts_rank_cd(a.search_vector, q.query) AS score
+        FROM knowledge_article a JOIN pool ON pool.id = a.id, q
+        ORDER BY score DESC, a.id
+        LIMIT %s
+    """  # noqa: S608 - the clauses are fixed text; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*query[1], *params, *([cap] if cap is not None else []), limit])
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def _pg_snippets(query: tuple[str, list[Any]], ids: Sequence[int]) -> dict[int, str]:
+    options = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=8"
+    sql = f"""
+        WITH q AS (SELECT {query[0]} AS query)
+        SELECT a.id, ts_headline(a.stemming::regconfig, left(a.body, 2000), q.query, %s)
+        FROM knowledge_article a, q WHERE a.id IN ({_in(ids)})
+    """  # noqa: S608 - placeholders only
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*query[1], options, *ids])
+        return {row[0]: row[1] or "" for row in cursor.fetchall()}
 
 
 def _postgresql(
     terms: Sequence[str], filters: Filters, *, any_term: bool, prefix_last: bool, limit: int
 ) -> list[Hit]:
-    text = rules.tsquery_text(terms, any_term=any_term, prefix_last=prefix_last)
     configs = rules.pg_configs(filters.languages or ("en",))
-    query = " || ".join(["to_tsquery(%s::regconfig, %s)"] * len(configs))
-    query_params: list[Any] = [value for config in configs for value in (config, text)]
-    clauses, params = _where(filters)
-    options = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=8"
-    # rank the matches, then make headlines for the few that are returned
-    sql = f"""
-        WITH q AS (SELECT {query} AS query),
-        top AS (
-            SELECT a.id, a.stemming, a.summary, a.body,
-                   ts_rank_cd(a.search_vector, q.query) AS score
-            FROM knowledge_article a, q
-            WHERE a.search_vector @@ q.query AND {" AND ".join(clauses)}
-            ORDER BY score DESC, a.id
-            LIMIT %s
+    options = {"any_term": any_term, "prefix_last": prefix_last}
+    every = _pg_query(terms, configs, **options)
+    head = _pg_query(terms, configs, **options, weights=rules.HEAD_WEIGHTS)
+    ranked = _pg_rank(head, filters, limit=limit, exclude=(), cap=None)
+    if len(ranked) < limit:
+        ranked += _pg_rank(
+            every,
+            filters,
+            limit=limit - len(ranked),
+            exclude=[pk for pk, _ in ranked],
+            cap=CANDIDATES,
         )
-        SELECT top.id, top.score,
-               ts_headline(top.stemming::regconfig, left(top.body, 2000), q.query, %s)
-        FROM top, q
-        ORDER BY top.score DESC, top.id
-    """  # noqa: S608 - the clauses are fixed text; every value is a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*query_params, *params, limit, options])
-        return [Hit(row[0], float(row[1]), row[2] or "") for row in cursor.fetchall()]
+    snippets = _pg_snippets(every, [pk for pk, _ in ranked]) if ranked else {}
+    return [Hit(pk, score, snippets.get(pk, "")) for pk, score in ranked]
 
 
 def search(
@@ -128,7 +216,11 @@ def search(
 ) -> list[Hit]:
     """The best ``limit`` articles for the words of ``text`` that ``filters.audience`` may
     read: all words must match (``any_term``: any of them; ``prefix_last``: the last word is
-    still being typed), best first."""
+    still being typed), best first.
+
+    Matches in the title or summary come first, ranked among themselves; matches only in
+    the body fill the rest, ranked among the first :data:`CANDIDATES` of them, so that a
+    common word costs no more than a rare one."""
     terms = rules.search_terms(text)
     if not terms or limit < 1:
         return []

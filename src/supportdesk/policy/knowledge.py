@@ -125,24 +125,45 @@ def _checked(terms: Sequence[str]) -> None:
             raise InputError(f"terms[{i}]", "must be one word")
 
 
-def fts5_match(terms: Sequence[str], *, any_term: bool = False, prefix_last: bool = False) -> str:
+#: Where a search looks first: the title and the summary (FTS5 columns, PostgreSQL weights A
+#: and B). Those matches rank first; the body's matches fill the rest of the page.
+HEAD_COLUMNS = ("title", "summary")
+HEAD_WEIGHTS = "AB"
+
+
+def fts5_match(
+    terms: Sequence[str],
+    *,
+    any_term: bool = False,
+    prefix_last: bool = False,
+    columns: Sequence[str] = (),
+) -> str:
     """An SQLite FTS5 MATCH expression: every term (or, with ``any_term``, any of them);
     ``prefix_last`` also matches words that begin with the last term, for a word still being
-    typed."""
+    typed; ``columns`` limits it to those columns."""
     _checked(terms)
     parts = [f'"{term}"' for term in terms]
     if prefix_last and parts:
         parts[-1] += "*"
-    return (" OR " if any_term else " AND ").join(parts)
+    expression = (" OR " if any_term else " AND ").join(parts)
+    if columns and expression:
+        return f"{{{' '.join(columns)}}} : ({expression})"
+    return expression
 
 
-def tsquery_text(terms: Sequence[str], *, any_term: bool = False, prefix_last: bool = False) -> str:
+def tsquery_text(
+    terms: Sequence[str], *, any_term: bool = False, prefix_last: bool = False, weights: str = ""
+) -> str:
     """The text for PostgreSQL's ``to_tsquery(config, text)``, with the same meaning as
-    :func:`fts5_match`."""
+    :func:`fts5_match`; ``weights`` (such as ``AB``) limits it to lexemes of those weights."""
     _checked(terms)
-    parts = list(terms)
-    if prefix_last and parts:
-        parts[-1] += ":*"
+    if weights.strip("ABCD"):
+        raise InputError("weights", "must be letters of A, B, C and D")
+    last = len(terms) - 1
+    parts = []
+    for i, term in enumerate(terms):
+        star = "*" if prefix_last and i == last else ""
+        parts.append(f"{term}:{star}{weights}" if star or weights else term)
     return (" | " if any_term else " & ").join(parts)
 
 
