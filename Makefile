@@ -109,3 +109,8 @@ bench-upload: sync
 	.venv/bin/python bench/upload.py $(BENCH_ARGS)
 
 bench: bench-upload
+# Knowledge-base search on SQLite and PostgreSQL against a naive LIKE (bench/README.md).
+.PHONY: bench-kb
+bench-kb: sync
+	.venv/bin/python bench/kb_search.py $(BENCH_ARGS)
+bench: bench-kb
