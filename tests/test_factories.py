@@ -22,6 +22,16 @@ APPS = (
 )
 APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge")
 APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge", "downloads")
+APPS = (
+    "accounts",
+    "audit",
+    "licensing",
+    "cases",
+    "notifications",
+    "surveys",
+    "knowledge",
+    "downloads",
+)
 
 
 def _factories(app: str) -> dict[str, type[factory.django.DjangoModelFactory]]:

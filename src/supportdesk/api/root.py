@@ -30,6 +30,7 @@ from supportdesk.api import (
     licensing,
     policy,
     reports,
+    surveys,
 )
 from supportdesk.api.errors import SupportdeskAPI, error_body
 from supportdesk.api.parser import GuardedParser

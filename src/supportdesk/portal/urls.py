@@ -6,6 +6,7 @@ from supportdesk.portal import cases, languages, licenses, survey, views, wizard
 from supportdesk.portal import licenses, survey, views
 from supportdesk.portal import knowledge, licenses, views
 from supportdesk.portal import downloads, knowledge, licenses, views
+from supportdesk.portal import downloads, knowledge, licenses, survey, views
 from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
