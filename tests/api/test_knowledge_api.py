@@ -112,3 +112,19 @@ def test_an_unknown_case_number_names_the_field(client: Client, customer: str) -
 
     assert (status, body) == (422, error("No case C-1.", "case"))
     assert Deflection.objects.get().outcome == "pending"
+
+
+def test_a_null_in_an_article_patch_names_the_fields(client: Client) -> None:
+    ApiTokenFactory.create(user=StaffFactory.create(), secret="sdt_staff")
+    article = ArticleFactory.create(title="Keep")
+
+    status, body = call(client, "PATCH", f"/knowledge/articles/{article.pk}",
+                        {"language": None, "slug": None, "status": "draft"},
+                        token="sdt_staff")  # fmt: skip
+
+    assert (status, body) == (422, {"errors": [
+        {"field": "language", "message": "May not be null."},
+        {"field": "slug", "message": "May not be null."},
+    ]})  # fmt: skip
+    article.refresh_from_db()
+    assert (article.title, article.status) == ("Keep", "published")

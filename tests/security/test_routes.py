@@ -26,8 +26,18 @@ PUBLIC_API = {
     "GET /api/v1/surveys/{token}",
     "POST /api/v1/surveys/{token}",
 }
+#: API operations that take a token or a session, and answer signed-out callers too with
+#: less: the knowledge base's public articles (R-3).
+OPEN_API = {
+    "GET /api/v1/knowledge/categories",
+    "GET /api/v1/knowledge/articles",
+    "GET /api/v1/knowledge/articles/{article_id}",
+    "GET /api/v1/knowledge/search",
+}
 #: Pages anyone may open (by URL name).
 PUBLIC_PAGES = {
+    "portal:kb",  # the knowledge base's public articles
+    "portal:kb_article",
     "portal:when",
     "portal:login",
     "portal:logout",
@@ -64,7 +74,7 @@ def test_signed_out_every_other_api_operation_is_401_and_changes_nothing(
 ) -> None:
     tried = 0
     for method, path, secured in _api_operations(client):
-        if not secured:
+        if not secured or f"{method} {path}" in OPEN_API:
             continue
         before = snapshot()
         send = getattr(client, method.lower())
@@ -77,6 +87,14 @@ def test_signed_out_every_other_api_operation_is_401_and_changes_nothing(
         tried += 1
     print(f"API operations tried signed out: {tried}")
     assert tried >= 40
+
+
+def test_the_open_operations_answer_signed_out_callers(client: Client) -> None:
+    operations = {f"{method} {path}" for method, path, _ in _api_operations(client)}
+    assert operations >= OPEN_API
+    for operation in sorted(OPEN_API):
+        path = _concrete(operation.split(" ", 1)[1]) + "?q=x"
+        assert (operation, client.get(path).status_code) in {(operation, 200), (operation, 404)}
 
 
 def _patterns(

@@ -16,13 +16,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import AwareDatetime, Field
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import is_staff
 from supportdesk.api.accounts import ERRORS, PAGE_SIZE
 from supportdesk.api.auth import ANYONE, SIGNED_IN
+from supportdesk.api.pagination import Pages
 from supportdesk.cases.models import Case
 from supportdesk.knowledge import selectors, services
 from supportdesk.knowledge.models import Article, Category, Deflection
@@ -80,10 +81,12 @@ def category_create(request: HttpRequest, payload: CategoryIn) -> Status[Any]:
 
 @router.patch("/knowledge/categories/{int:category_id}", response={200: CategoryOut, **ERRORS})
 def category_update(request: HttpRequest, category_id: int, payload: CategoryPatch) -> Category:
+    changes = payload.model_dump(exclude_unset=True)
+    _refuse_nulls(changes)
     return services.category_update(
         actor=_user(request),
         category=Category.objects.get(pk=category_id),
-        changes=payload.model_dump(exclude_unset=True),
+        changes=changes,
         at=timezone.now(),
     )
 
@@ -159,6 +162,13 @@ class ArticleFilter(Schema):
     product: int | None = None
 
 
+def _refuse_nulls(changes: dict[str, Any]) -> None:
+    """A field left out is unchanged; a field sent as null is an error, not a blank."""
+    nulls = sorted(name for name, value in changes.items() if value is None)
+    if nulls:
+        raise ValidationError({name: ["May not be null."] for name in nulls})
+
+
 def _category(slug: str) -> Category:
     found = Category.objects.filter(slug=slug).first()
     if found is None:
@@ -187,7 +197,7 @@ def _article(queryset: QuerySet[Article]) -> QuerySet[Article]:
 
 
 @router.get("/knowledge/articles", response=list[ArticleOut], auth=ANYONE)
-@paginate(PageNumberPagination, page_size=PAGE_SIZE)
+@paginate(Pages, page_size=PAGE_SIZE)
 def article_list(request: HttpRequest, filters: Query[ArticleFilter]) -> QuerySet[Article]:
     return _article(
         selectors.articles_for(
@@ -235,6 +245,7 @@ def article_update(request: HttpRequest, article_id: int, payload: ArticlePatch)
     if not is_staff(user):
         raise PermissionDenied("Only support staff write the knowledge base.")
     changes = payload.model_dump(exclude_unset=True)
+    _refuse_nulls(changes)
     products = changes.pop("products", None)
     versions = changes.pop("versions", None)
     if "category" in changes:

@@ -2,11 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from supportdesk.portal import cases, languages, licenses, survey, views, wizard
-from supportdesk.portal import licenses, survey, views
-from supportdesk.portal import knowledge, licenses, views
-from supportdesk.portal import downloads, knowledge, licenses, views
-from supportdesk.portal import downloads, knowledge, licenses, survey, views
+from supportdesk.portal import (
+    cases,
+    downloads,
+    knowledge,
+    languages,
+    licenses,
+    survey,
+    views,
+    wizard,
+)
 from supportdesk.portal.forms import SignInForm
 
 app_name = "portal"
