@@ -110,7 +110,10 @@ bench-upload: sync
 
 bench: bench-upload
 # Knowledge-base search on SQLite and PostgreSQL against a naive LIKE (bench/README.md).
+# BENCH_ARGS=--quick for a short run.
 .PHONY: bench-kb
+
 bench-kb: sync
 	.venv/bin/python bench/kb_search.py $(BENCH_ARGS)
+
 bench: bench-kb

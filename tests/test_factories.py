@@ -29,6 +29,7 @@ APPS = (
     "cases",
     "notifications",
     "surveys",
+    "routing",
     "knowledge",
     "downloads",
 )

@@ -10,26 +10,14 @@ from supportdesk.api import (
     accounts,
     attachments,
     cases,
+    downloads,
     health,
+    knowledge,
     licensing,
     phone,
     policy,
     reports,
     routing,
-    surveys,
-)
-from supportdesk.api import accounts, cases, health, licensing, policy, reports, surveys
-from supportdesk.api import accounts, cases, health, licensing, policy, reports
-from supportdesk.api import accounts, cases, health, knowledge, licensing, policy
-from supportdesk.api import (
-    accounts,
-    cases,
-    downloads,
-    health,
-    knowledge,
-    licensing,
-    policy,
-    reports,
     surveys,
 )
 from supportdesk.api.errors import SupportdeskAPI, error_body
