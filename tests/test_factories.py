@@ -19,17 +19,6 @@ APPS = (
     "surveys",
     "routing",
     "attachments",
-)
-APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge")
-APPS = ("accounts", "audit", "licensing", "cases", "notifications", "surveys", "routing", "knowledge", "downloads")
-APPS = (
-    "accounts",
-    "audit",
-    "licensing",
-    "cases",
-    "notifications",
-    "surveys",
-    "routing",
     "knowledge",
     "downloads",
 )
