@@ -5,8 +5,20 @@ from datetime import date, timedelta
 import factory
 
 from supportdesk.cases.choices import CaseKind, CaseStatus
-from supportdesk.cases.models import Case, CaseNumberCounter, Comment, SeverityChange
-from tests.accounts.factories import CREATED, OrganizationFactory, PersonFactory
+from supportdesk.cases.models import (
+    Case,
+    CaseNumberCounter,
+    Comment,
+    ContactAttempt,
+    DiagnosticsRequest,
+    FeatureRequest,
+    ManagerRequest,
+    Milestone,
+    Resolution,
+    SeverityChange,
+    ThirdPartyReferral,
+)
+from tests.accounts.factories import CREATED, OrganizationFactory, PersonFactory, StaffFactory
 from tests.licensing.factories import LicenseFactory, ProductFactory, SupportIdFactory
 
 
@@ -80,3 +92,90 @@ class CaseNumberCounterFactory(factory.django.DjangoModelFactory[CaseNumberCount
 
     year = factory.Sequence(lambda n: 2000 + n)
     last = 0
+
+
+class ContactAttemptFactory(factory.django.DjangoModelFactory[ContactAttempt]):
+    """An unanswered call, made and logged at CREATED."""
+
+    class Meta:
+        model = ContactAttempt
+
+    case = factory.SubFactory(CaseFactory)
+    channel = "phone"
+    outcome = "no_answer"
+    made_by = factory.SubFactory(StaffFactory)
+    made_at = CREATED
+    logged_at = CREATED
+
+
+class ResolutionFactory(factory.django.DjangoModelFactory[Resolution]):
+    """An action plan keeping a Severity 3 case in progress; build real ones with
+    ``resolution_record``."""
+
+    class Meta:
+        model = Resolution
+
+    case = factory.SubFactory(CaseFactory, status="in_progress")
+    type = "action_plan"
+    summary = "A fix in the next patch"
+    explanation = "An action plan, its milestones tracked and communicated (R-30)."
+    status_before = "in_progress"
+    status_after = "in_progress"
+    severity_before = 3
+    severity_after = 3
+    by = factory.SubFactory(StaffFactory)
+    at = CREATED
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory[Milestone]):
+    class Meta:
+        model = Milestone
+
+    resolution = factory.SubFactory(ResolutionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = "Patch built"
+    due_on = date(2026, 7, 1)
+
+
+class ManagerRequestFactory(factory.django.DjangoModelFactory[ManagerRequest]):
+    class Meta:
+        model = ManagerRequest
+
+    case = factory.SubFactory(CaseFactory)
+    reason = "Nobody answers"
+    requested_by = factory.SelfAttribute("case.opened_by")
+    requested_at = CREATED
+
+
+class FeatureRequestFactory(factory.django.DjangoModelFactory[FeatureRequest]):
+    class Meta:
+        model = FeatureRequest
+
+    case = factory.SubFactory(CaseFactory)
+    title = "Export to Parquet"
+    wanted_behaviour = "Reports can be exported as Parquet files."
+    use_case = "Our data lake reads Parquet."
+    filed_by = factory.SubFactory(StaffFactory)
+    filed_at = CREATED
+
+
+class ThirdPartyReferralFactory(factory.django.DjangoModelFactory[ThirdPartyReferral]):
+    class Meta:
+        model = ThirdPartyReferral
+
+    case = factory.SubFactory(CaseFactory)
+    vendor = "Storage Inc."
+    action = "suspected"
+    by = factory.SubFactory(StaffFactory)
+    at = CREATED
+
+
+class DiagnosticsRequestFactory(factory.django.DjangoModelFactory[DiagnosticsRequest]):
+    class Meta:
+        model = DiagnosticsRequest
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "log_upload"
+    what = "The job logs of last night"
+    requested_by = factory.SubFactory(StaffFactory)
+    requested_at = CREATED

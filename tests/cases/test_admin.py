@@ -10,7 +10,13 @@ from tests.cases.factories import (
     CaseFactory,
     CaseNumberCounterFactory,
     CommentFactory,
+    ContactAttemptFactory,
+    DiagnosticsRequestFactory,
+    FeatureRequestFactory,
+    ManagerRequestFactory,
+    MilestoneFactory,
     SeverityChangeFactory,
+    ThirdPartyReferralFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +36,13 @@ def test_every_list_and_change_page_renders_without_writes(client: Client) -> No
         CommentFactory.create(case=case),
         SeverityChangeFactory.create(case=case),
         CaseNumberCounterFactory.create(),
+        ContactAttemptFactory.create(case=case),
+        (milestone := MilestoneFactory.create()),
+        milestone.resolution,
+        ManagerRequestFactory.create(case=case),
+        FeatureRequestFactory.create(case=case),
+        ThirdPartyReferralFactory.create(case=case),
+        DiagnosticsRequestFactory.create(case=case),
     ]
 
     for obj in objects:

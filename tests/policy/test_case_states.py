@@ -29,9 +29,9 @@ EXPECTED = {
     ("in_progress", "closed"): {"customer", "engineer"},
     ("waiting_for_customer", "in_progress"): {"customer", "engineer"},
     ("waiting_for_customer", "resolved"): {"engineer"},
-    ("waiting_for_customer", "closed"): {"customer", "system"},
+    ("waiting_for_customer", "closed"): {"customer", "engineer", "system"},
     ("waiting_for_third_party", "in_progress"): {"engineer"},
-    ("waiting_for_third_party", "closed"): {"customer"},
+    ("waiting_for_third_party", "closed"): {"customer", "engineer"},
     ("resolved", "closed"): {"customer", "engineer", "system"},
     ("resolved", "in_progress"): {"customer", "engineer"},
 }

@@ -90,6 +90,15 @@ class CaseOut(Schema):
     opened_at: datetime
     updated_at: datetime
     first_response: FirstResponseOut
+    follows: str | None = Field(description="the closed case this one takes up again (R-29)")
+    contact_closable_at: datetime | None = Field(
+        description="from when the case may be closed for want of an answer (R-29)"
+    )
+    close_reason: str
+
+    @staticmethod
+    def resolve_follows(obj: Case) -> str | None:
+        return obj.follows.number if obj.follows_id else None  # type: ignore[union-attr]
 
     @staticmethod
     def resolve_organization(obj: Case) -> int:
@@ -160,6 +169,9 @@ class CaseIn(Schema):
     best_time_to_reach: str = ""
     preferred_contact: Literal["email", "phone"] = "email"
     technical_contact_available: bool = False
+    follows: str | None = Field(
+        None, description="the number of a closed case this one takes up again (R-29)"
+    )
 
 
 class CaseFilter(Schema):
@@ -240,6 +252,7 @@ def case_open(
     values = payload.model_dump()
     organization = Organization.objects.get(pk=values.pop("organization"))
     support_id, kind = values.pop("support_id"), values.pop("kind")
+    follows = values.pop("follows")
     case = services.case_open(
         actor=_user(request),
         organization=organization,
@@ -247,6 +260,7 @@ def case_open(
         kind=kind,
         details=services.CaseDetails(**values),
         idempotency_key=idempotency_key or "",
+        follows=follows,
         at=now,
     )
     # the opener may see what it opened: answer the case in hand rather than reading it again

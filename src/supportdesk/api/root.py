@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from supportdesk.api import (
     accounts,
     attachments,
+    case_work,
     cases,
     downloads,
     health,
@@ -46,6 +47,7 @@ api.add_router("", phone.router)
 api.add_router("", attachments.router)
 api.add_router("", knowledge.router)
 api.add_router("", downloads.router)
+api.add_router("", case_work.router)
 
 
 def _input_error(request: HttpRequest, exc: InputError) -> HttpResponse:

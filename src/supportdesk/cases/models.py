@@ -12,7 +12,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from supportdesk.accounts.models import Organization, User
-from supportdesk.cases.choices import CaseKind, CaseStatus, ContactMethod, SeverityChangeKind
+from supportdesk.cases.choices import (
+    CaseKind,
+    CaseStatus,
+    ContactChannel,
+    ContactMethod,
+    ContactOutcome,
+    DiagnosticsKind,
+    ManagerRequestStatus,
+    OutOfScope,
+    ResolutionType,
+    SeverityChangeKind,
+    ThirdPartyAction,
+)
 from supportdesk.licensing.models import Product, ProductVersion, SupportId
 
 SEVERITY = (MinValueValidator(1), MaxValueValidator(4))
@@ -122,6 +134,25 @@ class Case(models.Model):
         help_text="When the case was closed (closures per day in reports).",
     )
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    # contact attempts and closing (R-29 to R-31)
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_by",
+        help_text="The closed case this one takes up again (R-29).",
+    )
+    contact_closable_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="From when the case may be closed for want of an answer (R-29).",
+    )
+    close_reason = models.TextField(
+        blank=True, default="", help_text="Why the case was closed, as the customer is told."
+    )
 
     class Meta:
         ordering = ("-opened_at", "-pk")
@@ -235,3 +266,163 @@ class SeverityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.from_severity} → {self.to_severity} on {self.case_id}"
+
+
+class ContactAttempt(models.Model):
+    """One attempt of support to reach the customer, with its channel and outcome (R-29)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_attempts")
+    channel = models.CharField(max_length=10, choices=ContactChannel.choices)
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    note = models.TextField(blank=True, default="")
+    made_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(help_text="When the attempt was made.")
+    logged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("made_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.outcome} on {self.case_id} at {self.made_at:%Y-%m-%d %H:%M}"
+
+
+class Resolution(models.Model):
+    """A resolution support gives a case, and what it did to it (R-30, R-31)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="resolutions")
+    type = models.CharField(max_length=30, choices=ResolutionType.choices)
+    summary = models.TextField(help_text="What the customer is given: the fix, the workaround...")
+    out_of_scope_reason = models.CharField(
+        max_length=20, blank=True, default="", choices=OutOfScope.choices
+    )
+    explanation = models.TextField(help_text="What the resolution did to the case, as told.")
+    status_before = models.CharField(max_length=30, choices=CaseStatus.choices)
+    status_after = models.CharField(max_length=30, choices=CaseStatus.choices)
+    severity_before = models.PositiveSmallIntegerField(validators=SEVERITY)
+    severity_after = models.PositiveSmallIntegerField(validators=SEVERITY)
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.type} on {self.case_id}"
+
+
+class Milestone(models.Model):
+    """A milestone of an action plan, with its date and dependencies, shown to the customer
+    (R-30)."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    depends_on = models.TextField(blank=True, default="", help_text="What it waits for.")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("resolution", "position")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("resolution", "position"), name="cases_milestone_one_per_position"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title} (by {self.due_on})"
+
+
+class ManagerRequest(models.Model):
+    """A customer's "Talk to a manager" request and the support manager's answer (R-32)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="manager_requests")
+    reason = models.TextField(help_text="What the customer is unhappy with.")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(db_index=True)
+    status = models.CharField(
+        max_length=10, choices=ManagerRequestStatus.choices, default=ManagerRequestStatus.OPEN
+    )
+    answer = models.TextField(blank=True, default="")
+    resources_adjusted = models.TextField(
+        blank=True, default="", help_text="What the manager changed: engineers, priority..."
+    )
+    answered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("requested_at", "pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("case",),
+                condition=models.Q(status="open"),
+                name="cases_managerrequest_one_open_per_case",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"talk to a manager on {self.case_id} ({self.status})"
+
+
+class FeatureRequest(models.Model):
+    """A feature request support files for the customer from a case (R-33)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="feature_requests")
+    title = models.CharField(max_length=200)
+    wanted_behaviour = models.TextField()
+    use_case = models.TextField()
+    reference = models.CharField(
+        max_length=100, blank=True, default="", help_text="Its id in the product's tracker."
+    )
+    filed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("filed_at", "pk")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ThirdPartyReferral(models.Model):
+    """What support did about a third-party product on the case (R-35)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="third_party_referrals")
+    vendor = models.CharField(max_length=200)
+    product = models.CharField(max_length=200, blank=True, default="")
+    action = models.CharField(max_length=30, choices=ThirdPartyAction.choices)
+    reference = models.CharField(
+        max_length=100, blank=True, default="", help_text="The TSANet or vendor case number."
+    )
+    note = models.TextField(blank=True, default="")
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.vendor} on {self.case_id}"
+
+
+class DiagnosticsRequest(models.Model):
+    """Support asks for diagnostics: a log upload or a short remote session (R-27)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="diagnostics_requests")
+    kind = models.CharField(max_length=20, choices=DiagnosticsKind.choices)
+    what = models.TextField(help_text="Which logs or checks are needed.")
+    session_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the remote session is planned."
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    findings = models.TextField(blank=True, default="", help_text="What the analysis found.")
+
+    class Meta:
+        ordering = ("requested_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"

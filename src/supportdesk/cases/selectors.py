@@ -6,12 +6,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
-from supportdesk.accounts.permissions import Actor
-from supportdesk.cases.models import Case, Comment
+from supportdesk.accounts.permissions import Actor, is_staff
+from supportdesk.cases.choices import ManagerRequestStatus
+from supportdesk.cases.models import (
+    Case,
+    Comment,
+    ContactAttempt,
+    DiagnosticsRequest,
+    FeatureRequest,
+    ManagerRequest,
+    Milestone,
+    Resolution,
+    ThirdPartyReferral,
+)
 from supportdesk.cases.permissions import cases_visible_to, comments_visible_to
 from supportdesk.policy import zone
+from supportdesk.policy.contact_attempts import Attempt, AttemptCount, BusinessDays, count_attempts
 
 
 def case_get(number: str, *, viewer: Actor, at: datetime) -> Case:
@@ -118,3 +130,90 @@ def _duration(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+# --- contact attempts (R-29) ------------------------------------------------------------------
+
+
+def business_days_of(case: Case) -> BusinessDays:
+    """The customer's business days as the case froze them at opening (R-11)."""
+    return BusinessDays(case.time_zone, case.country or None, case.subdivision or None)
+
+
+def customer_answered_at(case: Case) -> datetime | None:
+    """The last public comment of the customer's side on the case: an answer (R-29)."""
+    found: datetime | None = Comment.objects.filter(
+        case=case, internal=False, author__is_staff=False
+    ).aggregate(last=Max("created_at"))["last"]
+    return found
+
+
+def contact_attempts_of(case: Case) -> QuerySet[ContactAttempt]:
+    return case.contact_attempts.select_related("made_by").order_by("made_at", "pk")
+
+
+def contact_attempt_count(case: Case) -> AttemptCount:
+    """Where the count of R-29 stands for ``case``, from its attempts and the customer's last
+    answer, on the customer's business days."""
+    attempts = [
+        Attempt(a.made_at, a.outcome, a.channel)
+        for a in case.contact_attempts.order_by("made_at", "pk")
+    ]
+    return count_attempts(
+        attempts, days=business_days_of(case), customer_answered_at=customer_answered_at(case)
+    )
+
+
+# --- resolutions (R-30, R-31) -------------------------------------------------------------------
+
+
+def resolutions_of(case: Case) -> QuerySet[Resolution]:
+    return case.resolutions.select_related("by").prefetch_related("milestones").order_by("at", "pk")
+
+
+def milestone_of(case: Case, milestone_id: int) -> Milestone:
+    """A milestone of one of the case's action plans; ``Milestone.DoesNotExist`` otherwise."""
+    return Milestone.objects.select_related("resolution__case").get(
+        pk=milestone_id, resolution__case=case
+    )
+
+
+# --- talk to a manager (R-32), feature requests (R-33), third parties (R-35), diagnostics (R-27) --
+
+
+def manager_requests_open(*, viewer: Actor) -> QuerySet[ManagerRequest]:
+    """The support managers' queue (R-32): the open "Talk to a manager" requests, oldest first,
+    with their case, its organization and who asked. Staff only: nobody else gets any."""
+    if not is_staff(viewer):
+        return ManagerRequest.objects.none()
+    return (
+        ManagerRequest.objects.filter(status=ManagerRequestStatus.OPEN)
+        .select_related("case", "case__organization", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+def manager_requests_of(case: Case) -> QuerySet[ManagerRequest]:
+    return case.manager_requests.select_related("requested_by", "answered_by").order_by(
+        "requested_at", "pk"
+    )
+
+
+def manager_request_of(case: Case, request_id: int) -> ManagerRequest:
+    return ManagerRequest.objects.select_related("case").get(pk=request_id, case=case)
+
+
+def feature_requests_of(case: Case) -> QuerySet[FeatureRequest]:
+    return case.feature_requests.select_related("filed_by").order_by("filed_at", "pk")
+
+
+def third_party_referrals_of(case: Case) -> QuerySet[ThirdPartyReferral]:
+    return case.third_party_referrals.select_related("by").order_by("at", "pk")
+
+
+def diagnostics_requests_of(case: Case) -> QuerySet[DiagnosticsRequest]:
+    return case.diagnostics_requests.select_related("requested_by").order_by("requested_at", "pk")
+
+
+def diagnostics_request_of(case: Case, request_id: int) -> DiagnosticsRequest:
+    return DiagnosticsRequest.objects.select_related("case").get(pk=request_id, case=case)

@@ -8,8 +8,9 @@ silently overwrite each other (the second gets :class:`~supportdesk.errors.Confl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -18,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from supportdesk.accounts.choices import StaffRole
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import (
     Actor,
@@ -28,21 +30,49 @@ from supportdesk.accounts.permissions import (
     organizations_visible_to,
 )
 from supportdesk.audit.services import audit_event_record, created, diff, snapshot
-from supportdesk.cases.choices import CaseKind, CaseStatus, ContactMethod, SeverityChangeKind
-from supportdesk.cases.models import Case, CaseNumberCounter, Comment, SeverityChange
+from supportdesk.cases.choices import (
+    CaseKind,
+    CaseStatus,
+    ContactChannel,
+    ContactMethod,
+    ContactOutcome,
+    DiagnosticsKind,
+    ManagerRequestStatus,
+    ResolutionType,
+    SeverityChangeKind,
+    ThirdPartyAction,
+)
+from supportdesk.cases.models import (
+    Case,
+    CaseNumberCounter,
+    Comment,
+    ContactAttempt,
+    DiagnosticsRequest,
+    FeatureRequest,
+    ManagerRequest,
+    Milestone,
+    Resolution,
+    SeverityChange,
+    ThirdPartyReferral,
+)
 from supportdesk.cases.permissions import (
+    cases_visible_to,
     require_customer_side_or_staff,
     require_staff,
     side_of,
 )
+from supportdesk.cases.selectors import contact_attempt_count
+from supportdesk.cases.tasks import case_contact_close
 from supportdesk.errors import Conflict
 from supportdesk.licensing.models import SupportId
 from supportdesk.licensing.selectors import EntitlementAnswer, entitlement_for
 from supportdesk.notifications.mail import local_time
 from supportdesk.notifications.services import mail_queue, recipient_language
 from supportdesk.notifications.sla import sla_alerts_schedule
-from supportdesk.policy import InputError, Policy, first_response, get_policy
+from supportdesk.policy import InputError, Policy, first_response, get_policy, zone
 from supportdesk.policy.case_states import transition
+from supportdesk.policy.contact_attempts import answered, check_attempt
+from supportdesk.policy.resolutions import resolution_effect
 from supportdesk.routing.opening import apply_routing, case_routed_record
 from supportdesk.routing.selectors import routing_decision
 from supportdesk.surveys.services import survey_invite
@@ -88,6 +118,7 @@ CASE_FIELDS = (
     "language",
     "routing_reasons",
     "opened_at",
+    "follows",
 )
 
 OFFERS = {
@@ -369,6 +400,24 @@ def case_open_check(
     return answer
 
 
+def _followed(
+    follows: str | Case | None, *, organization: Organization, opener: User, at: datetime
+) -> Case | None:
+    """The closed case of ``organization`` that a new case follows (R-29), refused naming
+    ``follows`` when the opener cannot see it, it is another organization's, or still open."""
+    if follows is None or (isinstance(follows, str) and not follows.strip()):
+        return None
+    number = follows.number if isinstance(follows, Case) else follows.strip().upper()
+    earlier = cases_visible_to(opener, at=at).filter(number=number).first()
+    if earlier is None or earlier.organization_id != organization.pk:
+        raise ValidationError({"follows": [f"{number} is not a case of {organization}."]})
+    if earlier.status != CaseStatus.CLOSED:
+        raise ValidationError(
+            {"follows": [f"{number} is still open: comment on it rather than open a new case."]}
+        )
+    return earlier
+
+
 def case_open(
     *,
     actor: Actor,
@@ -377,10 +426,14 @@ def case_open(
     kind: str,
     details: CaseDetails,
     idempotency_key: str = "",
+    follows: str | Case | None = None,
     at: datetime,
 ) -> Case:
     """Open a case (R-1, R-2, R-22 to R-24, R-37) with its first-response clock frozen from the
     entitlement (R-16 to R-19); the contact is mailed the case number (R-23).
+
+    ``follows`` names a closed case of the same organization that the new one takes up again,
+    such as one closed because the customer could not be reached (R-29).
 
     A retried submission with the same ``idempotency_key`` by the same opener returns the case
     the first one opened."""
@@ -392,6 +445,7 @@ def case_open(
         return existing
     _may_open(opener, organization, at=at)
     policy = get_policy()
+    earlier = _followed(follows, organization=organization, opener=opener, at=at)
     values = _validate_details(details, kind=kind, organization=organization, policy=policy)
     answer = _entitlement(organization=organization, support_id=support_id, details=details, at=at)
     if kind == CaseKind.TECHNICAL and not answer.entitlement.technical_case_allowed:
@@ -440,12 +494,21 @@ def case_open(
         opened_at=at,
         updated_at=at,
         confirmation_sent_at=at,  # queued in the outbox with the case, delivered by the worker
+        follows=earlier,
     )
     apply_routing(case, decision, at)
     # Checked before the write transaction: the related objects were just read, so their
     # existence needs no second query, and the number is made under the counter's lock below.
     case.full_clean(
-        exclude=["number", "organization", "opened_by", "support_id", "product", "product_version"],
+        exclude=[
+            "number",
+            "organization",
+            "opened_by",
+            "support_id",
+            "product",
+            "product_version",
+            "follows",
+        ],
         validate_unique=False,
         validate_constraints=False,
     )
@@ -545,6 +608,25 @@ def _update_queue(case: Case, comment: Comment, author: User, at: datetime) -> N
         )
 
 
+def customer_notice(
+    *, case: Case, template: str, context: dict[str, Any], key: str, at: datetime
+) -> None:
+    """Tell the case's customer (its contact and its opener) something about the case, through
+    the outbox in the caller's transaction, threaded with the case; ``key`` names this notice
+    so that it is queued once whatever retries."""
+    for address, name, language in _customer_recipients(case):
+        mail_queue(
+            to=address,
+            to_name=name,
+            language=language,
+            template=template,
+            context={"number": case.number, "subject": case.subject, **context},
+            thread=case.number,
+            dedup_key=f"case:{case.pk}:{key}:{address.lower()}",
+            at=at,
+        )
+
+
 # --- writes to an open case ------------------------------------------------------------------
 
 
@@ -628,12 +710,15 @@ def case_comment_add(
     if not text:
         raise ValidationError({"body": ["This field is required."]})
     case = _locked(case, expected_version)
-    fields = ("first_responded_at", "first_response_late_by", "version")
+    fields = ("first_responded_at", "first_response_late_by", "contact_closable_at", "version")
     before = snapshot(case, fields)
     comment = Comment.objects.create(
         case=case, author=author, body=text, internal=internal, created_at=at
     )
     changed: list[str] = []
+    if not is_staff(author) and case.contact_closable_at is not None:
+        case.contact_closable_at = None  # the customer answered: the count starts again (R-29)
+        changed.append("contact_closable_at")
     if not internal and is_staff(author) and case.first_responded_at is None:
         case.first_responded_at = at
         changed.append("first_responded_at")
@@ -795,3 +880,624 @@ def case_set_technical_contact(
     _save(case, ["technical_contact_available", "round_the_clock"], at)
     _audit(actor, case, "case.technical_contact", diff(before, snapshot(case, fields)), at)
     return case
+
+
+# --- contact attempts (R-29) ------------------------------------------------------------------
+
+
+def _local(instant: datetime, case: Case) -> str:
+    """``instant`` on the customer's clock, as the customer is told it."""
+    return instant.astimezone(zone(case.time_zone)).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def _attempt_status(case: Case, outcome: str) -> str:
+    """The status an attempt leaves the case in: an unanswered attempt waits for the customer,
+    reaching them ends the wait; refused naming ``status`` where the table has no such move."""
+    waiting, working = CaseStatus.WAITING_FOR_CUSTOMER, CaseStatus.IN_PROGRESS
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError({"status": [f"Case {case.number} is closed: open a new one."]})
+    target = case.status
+    if not answered(outcome) and case.status != waiting:
+        target = waiting
+    elif answered(outcome) and case.status == waiting:
+        target = working
+    if target != case.status:
+        try:
+            transition(case.status, target, "engineer")
+        except InputError as exc:
+            raise ValidationError(
+                {"status": [f"No contact attempt on a case that is {case.status}: {exc.message}"]}
+            ) from None
+    return target
+
+
+@transaction.atomic
+def contact_attempt_log(
+    *,
+    actor: Actor,
+    case: Case,
+    channel: str,
+    outcome: str,
+    note: str = "",
+    made_at: datetime | None = None,
+    expected_version: int,
+    at: datetime,
+) -> ContactAttempt:
+    """Support logs an attempt to reach the customer, with its channel and outcome (R-29).
+
+    An unanswered attempt puts the case in waiting_for_customer; reaching the customer takes
+    it back to in_progress. Once the attempts count on three different business days of the
+    customer (:mod:`supportdesk.policy.contact_attempts`), the worker is told to close the case
+    from the moment it may be closed; the customer is told of every unanswered attempt."""
+    engineer = _user(actor)
+    require_staff(actor, case, at=at, refusal="Only support staff log contact attempts (R-29).")
+    try:
+        check_attempt(channel, outcome)
+    except InputError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from None
+    made = made_at or at
+    if made.tzinfo is None:
+        raise ValidationError({"made_at": ["Give the time with its offset (such as +01:00)."]})
+    if made > at:
+        raise ValidationError({"made_at": ["An attempt is logged once it is made, not before."]})
+    if made < case.opened_at:
+        raise ValidationError({"made_at": [f"Case {case.number} was not open yet then."]})
+    case = _locked(case, expected_version)
+    fields = ("status", "contact_closable_at", "version")
+    before = snapshot(case, fields)
+    status = _attempt_status(case, outcome)
+    attempt = ContactAttempt.objects.create(
+        case=case,
+        channel=channel,
+        outcome=outcome,
+        note=(note or "").strip(),
+        made_by=engineer,
+        made_at=made,
+        logged_at=at,
+    )
+    count = contact_attempt_count(case)
+    judged = next(j for j in count.judged if j.attempt.at == made and j.attempt.outcome == outcome)
+    case.status = status
+    waiting = status == CaseStatus.WAITING_FOR_CUSTOMER
+    case.contact_closable_at = count.closable_from if waiting else None
+    _save(case, ["status", "contact_closable_at"], at)
+    changes = diff(before, snapshot(case, fields))
+    changes["contact_attempt"] = [
+        None,
+        {
+            "id": attempt.pk,
+            "channel": channel,
+            "outcome": outcome,
+            "made_at": made.isoformat(),
+            "counted": judged.counted,
+            "why": judged.why,
+        },
+    ]
+    _audit(actor, case, "case.contact_attempt", changes, at)
+    if not answered(outcome):
+        closable = case.contact_closable_at
+        customer_notice(
+            case=case,
+            template="contact_attempt",
+            context={
+                "channel": ContactChannel(channel).label,
+                "outcome": ContactOutcome(outcome).label.lower(),
+                "made_at_local": _local(made, case),
+                "summary": count.summary(),
+                "closable_from_local": _local(closable, case) if closable else "",
+            },
+            key=f"contact_attempt:{attempt.pk}",
+            at=at,
+        )
+    if case.contact_closable_at is not None:
+        # a row in the same database, committed with the attempt or not at all
+        case_contact_close.using(run_after=case.contact_closable_at).enqueue(case.pk)
+    return attempt
+
+
+@transaction.atomic
+def case_close_unreachable(*, case_id: int, at: datetime) -> Case | None:
+    """The worker closes a case whose customer could not be reached on three different
+    business days (R-29), telling the customer why and that a new case may follow this one.
+
+    Nothing happens (None) when the case is no longer waiting for the customer, the customer
+    answered since, or the time has not come yet (then the worker is asked again for then)."""
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None or case.status != CaseStatus.WAITING_FOR_CUSTOMER:
+        return None
+    count = contact_attempt_count(case)
+    if not count.may_close(at):
+        if count.closable_from is not None:
+            case_contact_close.using(run_after=count.closable_from).enqueue(case.pk)
+        return None
+    transition(case.status, CaseStatus.CLOSED, "system")
+    fields = ("status", "closed_at", "contact_closable_at", "close_reason", "version")
+    before = snapshot(case, fields)
+    days = ", ".join(d.strftime("%a %d %b %Y") for d in count.days)
+    case.status = CaseStatus.CLOSED
+    case.closed_at = at
+    case.contact_closable_at = None
+    case.close_reason = (
+        f"Case {case.number} is closed: we tried to reach you on {count.count} different "
+        f"business days ({days}) and had no answer (R-29)."
+    )
+    _save(case, ["status", "closed_at", "contact_closable_at", "close_reason"], at)
+    changes = diff(before, snapshot(case, fields))
+    changes["attempt_days"] = [None, [d.isoformat() for d in count.days]]
+    _audit(None, case, "case.close_unreachable", changes, at)
+    survey_invite(case=case, at=at)  # R-34
+    customer_notice(
+        case=case,
+        template="case_closed_unreachable",
+        context={"reason": case.close_reason},
+        key="closed_unreachable",
+        at=at,
+    )
+    return case
+
+
+# --- resolutions (R-30, R-31) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MilestoneIn:
+    """A milestone of an action plan: what, by when, waiting for what (R-30)."""
+
+    title: str
+    due_on: date
+    depends_on: str = ""
+
+
+def _milestones(milestones: Sequence[MilestoneIn]) -> list[MilestoneIn]:
+    errors: dict[str, list[str]] = {}
+    out: list[MilestoneIn] = []
+    for n, m in enumerate(milestones):
+        title = (m.title or "").strip()
+        if not title:
+            errors[f"milestones.{n}.title"] = ["This field is required."]
+        elif len(title) > 200:
+            errors[f"milestones.{n}.title"] = ["At most 200 characters."]
+        if not isinstance(m.due_on, date) or isinstance(m.due_on, datetime):
+            errors[f"milestones.{n}.due_on"] = ["A date, such as 2026-12-01."]
+        out.append(MilestoneIn(title, m.due_on, (m.depends_on or "").strip()))
+    _field_errors(errors)
+    return out
+
+
+def _milestone_context(milestones: Sequence[Milestone]) -> list[dict[str, str]]:
+    return [
+        {"title": m.title, "due_on": m.due_on.isoformat(), "depends_on": m.depends_on}
+        for m in milestones
+    ]
+
+
+@transaction.atomic
+def resolution_record(
+    *,
+    actor: Actor,
+    case: Case,
+    type: str,
+    summary: str,
+    new_severity: int | None = None,
+    out_of_scope_reason: str = "",
+    milestones: Sequence[MilestoneIn] = (),
+    expected_version: int,
+    at: datetime,
+) -> Resolution:
+    """Support gives the case a resolution with its effect (R-30, R-31), from
+    :func:`supportdesk.policy.resolutions.resolution_effect`: a fix, a permanent workaround, an
+    enhancement outside maintenance or an out-of-scope request close the case (with the reason
+    the customer is told); a temporary workaround lowers the severity and an action plan, with
+    its milestones, may. The customer is told, with the milestones."""
+    engineer = _user(actor)
+    require_staff(actor, case, at=at, refusal="Only support staff resolve cases (R-30).")
+    text = (summary or "").strip()
+    if not text:
+        raise ValidationError({"summary": ["Say what the resolution is (R-30)."]})
+    plan = _milestones(milestones)
+    case = _locked(case, expected_version)
+    try:
+        effect = resolution_effect(
+            type,
+            status=case.status,
+            severity=case.severity,
+            new_severity=new_severity,
+            milestones=len(plan),
+            out_of_scope_reason=out_of_scope_reason,
+            lowest_severity=len(get_policy().severities),
+        )
+    except InputError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from None
+    fields = ("status", "severity", "closed_at", "close_reason", "contact_closable_at", "version")
+    before = snapshot(case, fields)
+    resolution = Resolution.objects.create(
+        case=case,
+        type=type,
+        summary=text,
+        out_of_scope_reason=out_of_scope_reason,
+        explanation=effect.explanation,
+        status_before=case.status,
+        status_after=effect.status,
+        severity_before=case.severity,
+        severity_after=effect.severity,
+        by=engineer,
+        at=at,
+    )
+    made = Milestone.objects.bulk_create(
+        Milestone(
+            resolution=resolution,
+            position=n,
+            title=m.title,
+            due_on=m.due_on,
+            depends_on=m.depends_on,
+        )
+        for n, m in enumerate(plan, start=1)
+    )
+    if effect.severity != case.severity:
+        SeverityChange.objects.create(
+            case=case,
+            kind=SeverityChangeKind.LOWERED,
+            from_severity=case.severity,
+            to_severity=effect.severity,
+            reason=f"{ResolutionType(type).label}: {text}",
+            by=engineer,
+            at=at,
+            due_before=case.first_response_due_at,
+            due_after=case.first_response_due_at,
+        )
+    case.status = effect.status
+    case.severity = effect.severity
+    if effect.status == CaseStatus.CLOSED:  # a final state: closed once
+        case.closed_at = at
+        case.close_reason = effect.explanation
+        case.contact_closable_at = None
+    _save(case, ["status", "severity", "closed_at", "close_reason", "contact_closable_at"], at)
+    changes = diff(before, snapshot(case, fields))
+    changes["resolution"] = [
+        None,
+        {
+            "id": resolution.pk,
+            "type": type,
+            "out_of_scope_reason": out_of_scope_reason,
+            "milestones": _milestone_context(made),
+        },
+    ]
+    _audit(actor, case, "case.resolution", changes, at)
+    if case.status == CaseStatus.CLOSED:
+        survey_invite(case=case, at=at)  # R-34
+    customer_notice(
+        case=case,
+        template="case_resolution",
+        context={
+            "type": ResolutionType(type).label,
+            "summary": text,
+            "explanation": effect.explanation,
+            "milestones": _milestone_context(made),
+        },
+        key=f"resolution:{resolution.pk}",
+        at=at,
+    )
+    return resolution
+
+
+@transaction.atomic
+def milestone_complete(
+    *, actor: Actor, milestone: Milestone, expected_version: int, at: datetime
+) -> Milestone:
+    """Support marks a milestone of an action plan reached; the customer is told (R-30)."""
+    case = milestone.resolution.case
+    require_staff(actor, case, at=at, refusal="Only support staff track action plans (R-30).")
+    case = _locked(case, expected_version)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.done_at is not None:
+        reached = f"Milestone {milestone.position} is reached already."
+        raise ValidationError({"milestone": [reached]})
+    milestone.done_at = at
+    milestone.save(update_fields=["done_at"])
+    _save(case, [], at)
+    changes: dict[str, Any] = {
+        "version": [expected_version, case.version],
+        "milestone": [
+            None,
+            {"id": milestone.pk, "title": milestone.title, "done_at": at.isoformat()},
+        ],
+    }
+    _audit(actor, case, "case.milestone_done", changes, at)
+    customer_notice(
+        case=case,
+        template="case_milestone",
+        context={"title": milestone.title, "due_on": milestone.due_on.isoformat()},
+        key=f"milestone:{milestone.pk}",
+        at=at,
+    )
+    return milestone
+
+
+# --- talk to a manager (R-32) ---------------------------------------------------------------------
+
+
+def _required(value: str, field: str, why: str, limit: int | None = None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field: [why]})
+    if limit is not None and len(text) > limit:
+        raise ValidationError({field: [f"At most {limit} characters."]})
+    return text
+
+
+def is_support_manager(actor: Actor) -> bool:
+    return is_staff(actor) and actor.staff_role == StaffRole.SUPPORT_MANAGER  # type: ignore[union-attr]
+
+
+@transaction.atomic
+def manager_request_open(*, actor: Actor, case: Case, reason: str, at: datetime) -> ManagerRequest:
+    """A customer unhappy with the handling asks to talk to a manager, at any point of the case
+    (R-32); the request waits in the support managers' queue until one answers. One request
+    per case is open at a time."""
+    person = _user(actor)
+    require_customer_side_or_staff(actor, case, at=at, doing="ask to talk to a manager")
+    text = _required(reason, "reason", "Say what you are unhappy with (R-32).")
+    Case.objects.select_for_update().filter(pk=case.pk).first()  # one open request: in turn
+    if ManagerRequest.objects.filter(case=case, status=ManagerRequestStatus.OPEN).exists():
+        raise ValidationError(
+            {"reason": [f"A manager has yet to answer the open request on {case.number}."]}
+        )
+    request = ManagerRequest.objects.create(
+        case=case, reason=text, requested_by=person, requested_at=at
+    )
+    _audit(
+        actor,
+        case,
+        "case.manager_request",
+        {"manager_request": [None, {"id": request.pk, "reason": text}]},
+        at,
+    )
+    return request
+
+
+@transaction.atomic
+def manager_request_answer(
+    *,
+    actor: Actor,
+    request: ManagerRequest,
+    answer: str,
+    resources_adjusted: str = "",
+    at: datetime,
+) -> ManagerRequest:
+    """A support manager answers a "Talk to a manager" request and says what resources, if any,
+    they adjusted (R-32); the customer is told."""
+    manager = _user(actor)
+    case = request.case
+    require_staff(actor, case, at=at, refusal="Only support managers answer (R-32).")
+    if not is_support_manager(manager):
+        raise PermissionDenied("Only support managers answer (R-32).")
+    text = _required(answer, "answer", "Give the customer an answer (R-32).")
+    request = ManagerRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != ManagerRequestStatus.OPEN:
+        raise ValidationError({"answer": ["This request is answered already."]})
+    fields = ("status", "answer", "resources_adjusted", "answered_by", "answered_at")
+    before = snapshot(request, fields)
+    request.status = ManagerRequestStatus.ANSWERED
+    request.answer = text
+    request.resources_adjusted = (resources_adjusted or "").strip()
+    request.answered_by = manager
+    request.answered_at = at
+    request.save(update_fields=list(fields))
+    changes = {
+        "manager_request": [None, {"id": request.pk, **diff(before, snapshot(request, fields))}]
+    }
+    _audit(actor, case, "case.manager_answer", changes, at)
+    customer_notice(
+        case=case,
+        template="case_manager_answer",
+        context={
+            "manager": manager.get_full_name() or manager.get_username(),
+            "answer": text,
+            "resources_adjusted": request.resources_adjusted,
+        },
+        key=f"manager_request:{request.pk}",
+        at=at,
+    )
+    return request
+
+
+# --- feature requests (R-33) ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def feature_request_file(
+    *,
+    actor: Actor,
+    case: Case,
+    title: str,
+    wanted_behaviour: str,
+    use_case: str,
+    reference: str = "",
+    at: datetime,
+) -> FeatureRequest:
+    """Support files a feature request for the customer from what they described in the case:
+    the wanted behaviour and the use case (R-33); the customer is told."""
+    engineer = _user(actor)
+    require_staff(actor, case, at=at, refusal="Support files feature requests (R-33).")
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for field, value, why in (
+        ("title", title, "This field is required."),
+        ("wanted_behaviour", wanted_behaviour, "Describe the wanted behaviour (R-33)."),
+        ("use_case", use_case, "Describe the use case (R-33)."),
+    ):
+        values[field] = (value or "").strip()
+        if not values[field]:
+            errors[field] = [why]
+    if len(values["title"]) > 200:
+        errors["title"] = ["At most 200 characters."]
+    ref = (reference or "").strip()
+    if len(ref) > 100:
+        errors["reference"] = ["At most 100 characters."]
+    _field_errors(errors)
+    feature = FeatureRequest.objects.create(
+        case=case, reference=ref, filed_by=engineer, filed_at=at, **values
+    )
+    _audit(
+        actor,
+        case,
+        "case.feature_request",
+        {"feature_request": [None, {"id": feature.pk, "title": feature.title, "reference": ref}]},
+        at,
+    )
+    customer_notice(
+        case=case,
+        template="case_feature_request",
+        context={"title": feature.title, "reference": ref},
+        key=f"feature_request:{feature.pk}",
+        at=at,
+    )
+    return feature
+
+
+# --- third-party software (R-35) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def third_party_record(
+    *,
+    actor: Actor,
+    case: Case,
+    vendor: str,
+    action: str,
+    product: str = "",
+    reference: str = "",
+    note: str = "",
+    expected_version: int,
+    at: datetime,
+) -> ThirdPartyReferral:
+    """Record on the case what support did about a third-party product (R-35): suspected it,
+    asked to remove it to isolate the issue, contacted its vendor through TSANet (the case then
+    waits for the third party) or asked the customer to open a case with the vendor."""
+    engineer = _user(actor)
+    require_staff(actor, case, at=at, refusal="Support records third-party referrals (R-35).")
+    name = _required(vendor, "vendor", "Name the third-party vendor (R-35).", 200)
+    if action not in ThirdPartyAction.values:
+        raise ValidationError(
+            {
+                "action": [
+                    f"Unknown action {action!r} (one of: {', '.join(ThirdPartyAction.values)})."
+                ]
+            }
+        )
+    case = _locked(case, expected_version)
+    fields = ("status", "version")
+    before = snapshot(case, fields)
+    waiting = CaseStatus.WAITING_FOR_THIRD_PARTY
+    if action == ThirdPartyAction.TSANET and case.status != waiting:
+        try:
+            transition(case.status, waiting, "engineer")
+        except InputError as exc:
+            raise ValidationError({"action": [exc.message]}) from None
+        case.status = waiting
+    referral = ThirdPartyReferral.objects.create(
+        case=case,
+        vendor=name,
+        product=(product or "").strip()[:200],
+        action=action,
+        reference=(reference or "").strip()[:100],
+        note=(note or "").strip(),
+        by=engineer,
+        at=at,
+    )
+    _save(case, ["status"], at)
+    changes = diff(before, snapshot(case, fields))
+    changes["third_party"] = [
+        None,
+        {"id": referral.pk, "vendor": name, "action": action, "reference": referral.reference},
+    ]
+    _audit(actor, case, "case.third_party", changes, at)
+    return referral
+
+
+# --- diagnostics (R-27) ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def diagnostics_request(
+    *,
+    actor: Actor,
+    case: Case,
+    kind: str,
+    what: str,
+    session_at: datetime | None = None,
+    expected_version: int,
+    at: datetime,
+) -> DiagnosticsRequest:
+    """Support asks for diagnostics: a log upload, or a short remote session (at
+    ``session_at``) (R-27). The case then waits for the customer, who is told what is needed."""
+    engineer = _user(actor)
+    require_staff(actor, case, at=at, refusal="Support asks for diagnostics (R-27).")
+    if kind not in DiagnosticsKind.values:
+        raise ValidationError(
+            {"kind": [f"Unknown kind {kind!r} (one of: {', '.join(DiagnosticsKind.values)})."]}
+        )
+    text = _required(what, "what", "Say which logs or checks are needed (R-27).")
+    if session_at is not None and kind != DiagnosticsKind.REMOTE_SESSION:
+        raise ValidationError({"session_at": ["Only a remote session has a time."]})
+    if session_at is not None and (session_at.tzinfo is None or session_at < at):
+        raise ValidationError({"session_at": ["A time to come, with its offset."]})
+    case = _locked(case, expected_version)
+    fields = ("status", "contact_closable_at", "version")
+    before = snapshot(case, fields)
+    waiting = CaseStatus.WAITING_FOR_CUSTOMER
+    if case.status != waiting:
+        try:
+            transition(case.status, waiting, "engineer")
+        except InputError as exc:
+            raise ValidationError({"status": [exc.message]}) from None
+        case.status = waiting
+    request = DiagnosticsRequest.objects.create(
+        case=case,
+        kind=kind,
+        what=text,
+        session_at=session_at,
+        requested_by=engineer,
+        requested_at=at,
+    )
+    _save(case, ["status"], at)
+    changes = diff(before, snapshot(case, fields))
+    changes["diagnostics"] = [None, {"id": request.pk, "kind": kind, "what": text}]
+    _audit(actor, case, "case.diagnostics_request", changes, at)
+    customer_notice(
+        case=case,
+        template="case_diagnostics",
+        context={
+            "kind": DiagnosticsKind(kind).label,
+            "what": text,
+            "session_at_local": _local(session_at, case) if session_at else "",
+        },
+        key=f"diagnostics:{request.pk}",
+        at=at,
+    )
+    return request
+
+
+@transaction.atomic
+def diagnostics_fulfil(
+    *, actor: Actor, request: DiagnosticsRequest, findings: str, at: datetime
+) -> DiagnosticsRequest:
+    """Support has the diagnostics (or held the session) and notes what the offline analysis
+    found; support then comes back to the customer on the case (R-27)."""
+    case = request.case
+    require_staff(actor, case, at=at, refusal="Support analyses diagnostics (R-27).")
+    text = _required(findings, "findings", "Say what the analysis found (R-27).")
+    request = DiagnosticsRequest.objects.select_for_update().get(pk=request.pk)
+    if request.fulfilled_at is not None:
+        raise ValidationError({"findings": ["These diagnostics are analysed already."]})
+    request.fulfilled_at = at
+    request.findings = text
+    request.save(update_fields=["fulfilled_at", "findings"])
+    _audit(
+        actor,
+        case,
+        "case.diagnostics_fulfil",
+        {"diagnostics": [None, {"id": request.pk, "fulfilled_at": at.isoformat()}]},
+        at,
+    )
+    return request

@@ -61,9 +61,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("in_progress", "closed", "customer engineer", "withdrawn, or out of scope (R-30, R-31)"),
     _t("waiting_for_customer", "in_progress", "customer engineer", "the customer answered"),
     _t("waiting_for_customer", "resolved", "engineer", "resolved while waiting (R-30)"),
-    _t("waiting_for_customer", "closed", "customer system", "withdrawn, or no answer (R-29)"),
+    _t("waiting_for_customer", "closed", "customer engineer system",
+       "withdrawn, resolved (R-30, R-31), or no answer after three attempts (R-29)"),
     _t("waiting_for_third_party", "in_progress", "engineer", "the third party answered (R-35)"),
-    _t("waiting_for_third_party", "closed", "customer", "withdrawn by the customer"),
+    _t("waiting_for_third_party", "closed", "customer engineer",
+       "withdrawn, or resolved (R-30, R-31)"),
     _t("resolved", "closed", "customer engineer system", "the resolution is confirmed"),
     _t("resolved", "in_progress", "customer engineer", "the problem is back: reopened"),
 )  # fmt: skip
