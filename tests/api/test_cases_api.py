@@ -225,16 +225,6 @@ def test_the_cases_are_in_the_openapi_document(client: Client) -> None:
         "/api/v1/cases/{number}/severity-requests",
         "/api/v1/cases/{number}/severity",
         "/api/v1/cases/{number}/technical-contact",
-        # working a case
-        "/api/v1/cases/{number}/contact-attempts",
-        "/api/v1/cases/{number}/resolutions",
-        "/api/v1/cases/{number}/milestones/{milestone_id}/done",
-        "/api/v1/cases/{number}/manager-requests",
-        "/api/v1/cases/{number}/manager-requests/{request_id}/answer",
-        "/api/v1/cases/{number}/feature-requests",
-        "/api/v1/cases/{number}/third-party",
-        "/api/v1/cases/{number}/diagnostics",
-        "/api/v1/cases/{number}/diagnostics/{request_id}/fulfil",
     }
     parameters = paths["/api/v1/cases"]["post"]["parameters"]
     assert [(p["name"], p["in"]) for p in parameters] == [("Idempotency-Key", "header")]
