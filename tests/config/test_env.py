@@ -74,6 +74,7 @@ class TestDatabase:
 
         assert config["NAME"] == f"{tmp_path}/other.db"
         assert config["OPTIONS"] == env.SQLITE_OPTIONS
+        assert config["CONN_MAX_AGE"] is None  # persistent: no checkpoint per request
 
     def test_postgres_url(self, tmp_path: Path) -> None:
         config = env.database("postgres://desk:s%40cret@db.example:6543/support", tmp_path)

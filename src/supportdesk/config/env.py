@@ -139,6 +139,9 @@ def database(url: str | None, home: Path) -> dict[str, Any]:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        # Keep each thread's connection: closing the last connection to a WAL database
+        # checkpoints it (and syncs the file), which cost more than the request itself.
+        config["CONN_MAX_AGE"] = None
     else:
         # Reuse connections across requests, and check them before use after a pause.
         config["CONN_MAX_AGE"] = 60
