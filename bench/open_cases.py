@@ -96,6 +96,18 @@ class Load:
     timed: int = 0
     timed_ok: int = 0
     seconds: float = 0.0
+    server_cpu: float = 0.0  # CPU seconds of the server (and its database backends), timed part
+    client_cpu: float = 0.0  # CPU seconds of this process's clients, timed part
+    completed: int = 0  # answers completed within the timed part (also those that began before)
+
+    @property
+    def server_cpu_ms(self) -> float:
+        """Server CPU per answer: what the rate would be bounded by on an idle machine."""
+        return self.server_cpu / self.completed * 1000 if self.completed else float("nan")
+
+    @property
+    def client_cpu_ms(self) -> float:
+        return self.client_cpu / self.completed * 1000 if self.completed else float("nan")
 
     @property
     def per_s(self) -> float:
@@ -117,13 +129,22 @@ def drive(
     clients: int,
     warmup: float,
     duration: float,
+    cpu: Callable[[], float],
 ) -> Load:
     """``clients`` threads, each on its own keep-alive connection, POST ``body`` to ``path``
-    as fast as the answers come: ``warmup`` seconds untimed, then ``duration`` timed."""
+    as fast as the answers come: ``warmup`` seconds untimed, then ``duration`` timed.
+    ``cpu()`` (the server's CPU seconds so far) is read when the timed part starts and ends."""
     load = Load()
     lock = threading.Lock()
     start = time.perf_counter() + 0.2
     timed_from, stop = start + warmup, start + warmup + duration
+    done_at: list[float] = []  # when each answer completed
+
+    def meter() -> None:
+        time.sleep(max(0.0, timed_from - time.perf_counter()))
+        server0, client0 = cpu(), time.process_time()
+        time.sleep(max(0.0, stop - time.perf_counter()))
+        load.server_cpu, load.client_cpu = cpu() - server0, time.process_time() - client0
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -145,6 +166,7 @@ def drive(
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
                 continue
             t1 = time.perf_counter()
+            done_at.append(t1)
             statuses[status] += 1
             if t0 >= timed_from and t1 <= stop:
                 timed += 1
@@ -162,19 +184,67 @@ def drive(
             load.timed_ok += ok
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads.append(threading.Thread(target=meter))
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     load.seconds = duration
+    load.completed = sum(timed_from <= t <= stop for t in done_at)
     return load
+
+
+# --- CPU accounting: rates move with whatever else runs on the machine; CPU per answer much less
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds) of a live process."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
+def tree_cpu(root: int, extra: Callable[[], list[int]] = list) -> float:
+    """CPU seconds used so far by ``root``, its descendants, and the ``extra()`` processes."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+            stats[int(entry.name)] = stat
+    mine, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        mine.add(pid)
+        todo += [child for child, (parent, _) in stats.items() if parent == pid]
+    mine.update(extra())
+    return sum(stats[pid][1] for pid in mine if pid in stats)
+
+
+def pg_backends(database: str) -> Callable[[], list[int]]:
+    """The PostgreSQL server processes serving ``database`` (same machine)."""
+
+    def pids() -> list[int]:
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_MAINTENANCE_DB, autocommit=True
+        ) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,)
+            ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    return pids
 
 
 # --- servers -----------------------------------------------------------------------------------
 
 
 @contextmanager
-def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[None]:
+def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[int]:
     with log.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own fixed commands
             command, env=env, stdout=out, stderr=subprocess.STDOUT
@@ -189,7 +259,7 @@ def server(command: list[str], env: dict[str, str], port: int, log: Path) -> Ite
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server did not listen within 60 s: {tail(log)}")
             time.sleep(0.1)
-        yield
+        yield proc.pid
     finally:
         proc.terminate()
         try:
@@ -326,11 +396,13 @@ def ours(database_url: str | None, args: argparse.Namespace, work: Path) -> Outc
     command = [str(SUPPORTDESK), "serve", "--port", str(port), "--workers", str(WORKERS)]
     command += ["--threads", str(THREADS)]
     outcome = Outcome()
-    with server(command, env, port, work / f"ours-{port}.log"):
+    backends = pg_backends(database_url.rsplit("/", 1)[1]) if database_url else list
+    with server(command, env, port, work / f"ours-{port}.log") as pid:
         say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
         outcome.load = drive(
             port, "/api/v1/cases", headers, body,
             clients=args.clients, warmup=args.warmup, duration=args.duration,
+            cpu=lambda: tree_cpu(pid, backends),
         )  # fmt: skip
     counts = count(
         OURS_COUNT,
@@ -496,11 +568,13 @@ def peer(python: Path, database_name: str | None, args: argparse.Namespace, work
     gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
     gunicorn += ["--threads", str(THREADS), "--worker-class", "gthread", "--chdir", str(project)]
     outcome = Outcome()
-    with server(gunicorn, env, port, work / f"peer-{port}.log"):
+    backends = pg_backends(database_name) if database_name else list
+    with server(gunicorn, env, port, work / f"peer-{port}.log") as pid:
         say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
         outcome.load = drive(
             port, "/api/tickets/", headers, body,
             clients=args.clients, warmup=args.warmup, duration=args.duration,
+            cpu=lambda: tree_cpu(pid, backends),
         )  # fmt: skip
     counts = count(
         PEER_COUNT, None if database_name else project / "benchpeer" / "peer.sqlite3", database_name
@@ -521,7 +595,8 @@ def describe(name: str, outcome: Outcome) -> str:
     line = (
         f"  {name}: {load.per_s:,.1f}/s ({load.timed_ok} in {load.seconds:g} s), "
         f"p50 {load.percentile(50):.1f} ms, p99 {load.percentile(99):.1f} ms; "
-        f"201s in all {load.statuses[201]}"
+        f"201s in all {load.statuses[201]}; CPU per answer: server {load.server_cpu_ms:.1f} ms, "
+        f"client {load.client_cpu_ms:.1f} ms"
     )
     if others:
         line += f", other answers {others}"
@@ -617,6 +692,11 @@ def main() -> int:
     say("")
     say("summary:")
     ratios: dict[str, float] = {}
+    cpu_ratios: dict[str, float] = {}  # peer's server CPU per answer / ours
+    say(
+        f"  load average while running: {os.getloadavg()[0]:.1f} (the machine has "
+        f"{os.cpu_count()} cores; rates fall and latencies grow when others share them)"
+    )
     for db in ("sqlite", "pg"):
         mine, theirs = results["ours", db], results["peer", db]
         if mine.load and theirs.load and theirs.load.per_s:
@@ -625,6 +705,12 @@ def main() -> int:
         peer_text = f"{theirs.load.per_s:,.1f}/s" if theirs.load else "unavailable"
         ratio_text = f"{ratios[db]:.2f}" if db in ratios else "n/a"
         say(f"  {db:>6}: ours {ours_text}, peer {peer_text}, ratio {ratio_text}")
+        if mine.load and theirs.load:
+            cpu_ratios[db] = theirs.load.server_cpu_ms / mine.load.server_cpu_ms
+            say(
+                f"          server CPU per answer: ours {mine.load.server_cpu_ms:.1f} ms, peer "
+                f"{theirs.load.server_cpu_ms:.1f} ms, ratio {cpu_ratios[db]:.2f}"
+            )
     if not ratios and peer_error:
         say(f"  peer unavailable: {peer_error}")
     worse = min(ratios, key=ratios.__getitem__) if ratios else None
@@ -639,11 +725,17 @@ def main() -> int:
         load = results[who, db].load
         return f"{load.per_s:.1f}" if load else "nan"
 
+    def cpu_ms(db: str) -> str:
+        load = results["ours", db].load
+        return f"{load.server_cpu_ms:.1f}" if load else "nan"
+
     peer_rate = rate("peer", worse) if worse else "nan"
     ratio = f"{ratios[worse]:.2f}" if worse else "nan"
+    cpu_ratio = f"{min(cpu_ratios.values()):.2f}" if cpu_ratios else "nan"
     say(
         f"RESULT ours_sqlite_per_s={rate('ours', 'sqlite')} ours_pg_per_s={rate('ours', 'pg')} "
-        f"peer_per_s={peer_rate} ratio={ratio} p99_ms={p99:.1f}"
+        f"peer_per_s={peer_rate} ratio={ratio} p99_ms={p99:.1f} "
+        f"ours_cpu_ms_sqlite={cpu_ms('sqlite')} ours_cpu_ms_pg={cpu_ms('pg')} cpu_ratio={cpu_ratio}"
     )
     return 1 if failures else 0
 

@@ -16,8 +16,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from supportdesk.accounts.choices import StaffRole
 from supportdesk.accounts.models import Organization, User
@@ -339,14 +338,19 @@ def _round_the_clock(policy: Policy, program: str, severity: int, available: boo
 
 
 def _next_number(at: datetime) -> str:
-    """The next case number of the year, under the counter row's lock (no two alike)."""
+    """The next case number of the year, under the counter row's lock (no two alike): one
+    ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it)."""
     year = at.astimezone(UTC).year
-    counter = CaseNumberCounter.objects.filter(year=year)
-    if not counter.update(last=F("last") + 1):  # the year's first case: make its row
-        CaseNumberCounter.objects.get_or_create(year=year)
-        counter.update(last=F("last") + 1)
-    last = counter.values_list("last", flat=True).get()
-    return f"C-{year}-{last:06d}"
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    bump = f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"'
+    with connection.cursor() as cursor:
+        cursor.execute(bump, [year])
+        row = cursor.fetchone()
+        if row is None:  # the year's first case: make its row
+            CaseNumberCounter.objects.get_or_create(year=year)
+            cursor.execute(bump, [year])
+            row = cursor.fetchone()
+    return f"C-{year}-{row[0]:06d}"
 
 
 def _replayed(opener: User, key: str) -> Case | None:
@@ -355,9 +359,11 @@ def _replayed(opener: User, key: str) -> Case | None:
 
 def _may_open(opener: User, organization: Organization, *, at: datetime) -> None:
     """R-1: the opener sees the organization and may open its cases; it is a customer."""
-    if not organizations_visible_to(opener, at=at).filter(pk=organization.pk).exists():
-        raise not_found(organization)
+    # whoever may open cases for the organization also sees it: the visibility query is
+    # only needed to tell "no such organization" (404) from "not allowed" (403)
     if not is_staff(opener) and not can_open_cases(opener, organization, at=at):
+        if not organizations_visible_to(opener, at=at).filter(pk=organization.pk).exists():
+            raise not_found(organization)
         raise PermissionDenied(
             "Only the organization's license or case administrators, or a partner it delegates "
             "to, open cases (R-1)."
