@@ -129,7 +129,11 @@ def role_in(user: Actor, organization: Organization) -> str | None:
     if not is_person(user):
         return None
     role: str | None = (
-        _member_of(user).filter(organization=organization).values_list("role", flat=True).first()
+        _member_of(user)
+        .filter(organization=organization)
+        .order_by()  # one membership per (user, organization): no ordering, no joins for it
+        .values_list("role", flat=True)
+        .first()
     )
     return role
 

@@ -16,6 +16,7 @@ def user_for_token(token: str) -> User | None:
     found = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .order_by()  # the digest is unique: no ordering (and none of its joins) needed
         .first()
     )
     return found.user if found else None

@@ -42,7 +42,8 @@ def support_id_get(code: str, *, within: QuerySet[SupportId] | None = None) -> S
         raise SupportId.DoesNotExist("No such Support ID.")
     found = (within if within is not None else SupportId.objects.all()).filter(code=canonical)
     sid = (
-        found.select_related("license__organization__pdm", "license__product")
+        found.order_by()  # codes are unique: no ordering (and none of its joins) needed
+        .select_related("license__organization__pdm", "license__product")
         .prefetch_related(Prefetch("license__lines", queryset=LicenseLine.objects.order_by("pk")))
         .first()
     )
@@ -181,6 +182,7 @@ def entitlement_for(
     others = (
         License.objects.filter(organization=organization, product=product)
         .exclude(pk=license.pk)
+        .order_by()  # any order will do for any()
         .prefetch_related("lines")
     )
     maintained_elsewhere = any(
@@ -221,7 +223,7 @@ def entitlement_for(
 def _version(product: Product, version: str | None) -> ProductVersion | None:
     if version is None or not version.strip():
         return None
-    found = product.versions.filter(version=version.strip()).first()
+    found = product.versions.filter(version=version.strip()).order_by().first()
     if found is None:
         known = ", ".join(versions_of(product).values_list("version", flat=True)) or "none yet"
         raise ValidationError(
