@@ -10,6 +10,7 @@ the caller may not see answers 404, whatever the operation.
 from datetime import datetime
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Schema, Status
@@ -241,7 +242,10 @@ def _case(request: HttpRequest, number: str) -> Case:
     "/cases",
     response={201: CaseOut, **ERRORS},
     summary="Open a case (R-1, R-2, R-22 to R-24)",
-    description="A retried submission with the same Idempotency-Key answers the same case.",
+    description=(
+        "A retried submission with the same Idempotency-Key answers the same case; the same "
+        "key with a different submission is refused (422 naming Idempotency-Key)."
+    ),
 )
 def case_open(
     request: HttpRequest,
@@ -253,16 +257,23 @@ def case_open(
     organization = Organization.objects.get(pk=values.pop("organization"))
     support_id, kind = values.pop("support_id"), values.pop("kind")
     follows = values.pop("follows")
-    case = services.case_open(
-        actor=_user(request),
-        organization=organization,
-        support_id=support_id,
-        kind=kind,
-        details=services.CaseDetails(**values),
-        idempotency_key=idempotency_key or "",
-        follows=follows,
-        at=now,
-    )
+    try:
+        case = services.case_open(
+            actor=_user(request),
+            organization=organization,
+            support_id=support_id,
+            kind=kind,
+            details=services.CaseDetails(**values),
+            idempotency_key=idempotency_key or "",
+            follows=follows,
+            at=now,
+        )
+    except ValidationError as exc:
+        # the key came as a header: name the header
+        errors = getattr(exc, "error_dict", {})
+        if "idempotency_key" in errors:
+            raise ValidationError({"Idempotency-Key": errors["idempotency_key"]}) from None
+        raise
     # the opener may see what it opened: answer the case in hand rather than reading it again
     return Status(201, case)
 

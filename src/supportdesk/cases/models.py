@@ -49,6 +49,12 @@ class Case(models.Model):
     idempotency_key = models.CharField(
         max_length=100, blank=True, default="", help_text="The opener's key for a retried submit."
     )
+    idempotency_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="SHA-256 of the submission the key came with: a retry must repeat it.",
+    )
     kind = models.CharField(max_length=20, choices=CaseKind.choices)
     status = models.CharField(max_length=30, choices=CaseStatus.choices, default=CaseStatus.NEW)
     version = models.PositiveIntegerField(

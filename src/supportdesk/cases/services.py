@@ -8,13 +8,15 @@ silently overwrite each other (the second gets :class:`~supportdesk.errors.Confl
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
@@ -337,12 +339,18 @@ def _round_the_clock(policy: Policy, program: str, severity: int, available: boo
     return bool(prog and prog.round_the_clock_severity_1 and severity == 1 and available)
 
 
+# the table's name is the model's, fixed in the code: no outside input reaches this text
+_BUMP_COUNTER = (
+    f'UPDATE "{CaseNumberCounter._meta.db_table}" SET "last" = "last" + 1 '  # noqa: S608
+    'WHERE "year" = %s RETURNING "last"'
+)
+
+
 def _next_number(at: datetime) -> str:
     """The next case number of the year, under the counter row's lock (no two alike): one
     ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it)."""
     year = at.astimezone(UTC).year
-    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
-    bump = f'UPDATE {table} SET "last" = "last" + 1 WHERE "year" = %s RETURNING "last"'
+    bump = _BUMP_COUNTER
     with connection.cursor() as cursor:
         cursor.execute(bump, [year])
         row = cursor.fetchone()
@@ -353,8 +361,34 @@ def _next_number(at: datetime) -> str:
     return f"C-{year}-{row[0]:06d}"
 
 
-def _replayed(opener: User, key: str) -> Case | None:
-    return Case.objects.filter(opened_by=opener, idempotency_key=key).first() if key else None
+def _fingerprint(
+    organization: Organization, support_id: str | SupportId | None, kind: str, details: CaseDetails
+) -> str:
+    """What was submitted, as a SHA-256: a retry must send the same submission again."""
+    code = support_id.code if isinstance(support_id, SupportId) else support_id
+    text = json.dumps([organization.pk, code, kind, asdict(details)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replayed(opener: User, key: str, fingerprint: str) -> Case | None:
+    """The case ``opener`` already opened with ``key``, if any; refused naming the key when
+    that case was opened from another submission."""
+    if not key:
+        return None
+    found = Case.objects.filter(opened_by=opener, idempotency_key=key).order_by().first()
+    if found is None:
+        return None
+    if found.idempotency_fingerprint and found.idempotency_fingerprint != fingerprint:
+        raise ValidationError(
+            {
+                "idempotency_key": [
+                    f"Idempotency-Key {key!r} was already used for another submission (case "
+                    f"{found.number}): a retry must send the same request again; a new case "
+                    "needs a new key."
+                ]
+            }
+        )
+    return found
 
 
 def _may_open(opener: User, organization: Organization, *, at: datetime) -> None:
@@ -442,13 +476,47 @@ def case_open(
     such as one closed because the customer could not be reached (R-29).
 
     A retried submission with the same ``idempotency_key`` by the same opener returns the case
-    the first one opened."""
+    the first one opened; the same key with another submission is refused naming the key
+    (ADR 4)."""
     opener = _user(actor)
     key = idempotency_key.strip()
     if len(key) > 100:
         raise ValidationError({"idempotency_key": ["At most 100 characters."]})
-    if (existing := _replayed(opener, key)) is not None:
-        return existing
+    fingerprint = _fingerprint(organization, support_id, kind, details) if key else ""
+    try:
+        # A first submission (the usual case) costs no lookup of its key: the unique
+        # (opener, key) constraint catches a retry when the case is written.
+        return _open(
+            opener,
+            organization=organization,
+            support_id=support_id,
+            kind=kind,
+            details=details,
+            key=key,
+            fingerprint=fingerprint,
+            follows=follows,
+            at=at,
+        )
+    except (ValidationError, PermissionDenied, ObjectDoesNotExist):
+        # a retry is answered with the case its first submission opened, even when that
+        # submission would be refused now (a license lapsed since, say)
+        if (existing := _replayed(opener, key, fingerprint)) is not None:
+            return existing
+        raise
+
+
+def _open(
+    opener: User,
+    *,
+    organization: Organization,
+    support_id: str | SupportId | None,
+    kind: str,
+    details: CaseDetails,
+    key: str,
+    fingerprint: str,
+    follows: str | Case | None,
+    at: datetime,
+) -> Case:
     _may_open(opener, organization, at=at)
     policy = get_policy()
     earlier = _followed(follows, organization=organization, opener=opener, at=at)
@@ -478,6 +546,7 @@ def case_open(
         organization=organization,
         opened_by=opener,
         idempotency_key=key,
+        idempotency_fingerprint=fingerprint,
         kind=kind,
         support_id=answer.support_id,
         product=answer.product,
@@ -527,7 +596,7 @@ def case_open(
                 case.save()
         except IntegrityError:
             # the same submission, retried at the same moment, won the race: answer its case
-            if (existing := _replayed(opener, key)) is not None:
+            if (existing := _replayed(opener, key, fingerprint)) is not None:
                 return existing
             raise
         SeverityChange.objects.create(
