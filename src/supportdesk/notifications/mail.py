@@ -3,6 +3,7 @@ second header (no CR/LF reaches a header from a name, a subject or an address)."
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Mapping
@@ -72,6 +73,12 @@ def template_languages(language: str) -> list[str]:
     return list(dict.fromkeys(t for t in found if t))
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    """A template's text, compiled once per process (compiled templates render concurrently)."""
+    return Template(source)
+
+
 def render(template: str, context: Mapping[str, Any], language: str) -> tuple[str, str, str]:
     """The subject, the body and the language of ``template`` for a reader of ``language``.
 
@@ -90,8 +97,8 @@ def render(template: str, context: Mapping[str, Any], language: str) -> tuple[st
         # the subject is rendered from one-line values: a line break in a case's subject
         # cannot end the Subject: line
         flat = {k: one_line(v, 1000) if isinstance(v, str) else v for k, v in context.items()}
-        subject = Template(head.removeprefix("Subject:")).render(Context(flat, autoescape=False))
-        body = Template(rest).render(Context(dict(context), autoescape=False))
+        subject = _compiled(head.removeprefix("Subject:")).render(Context(flat, autoescape=False))
+        body = _compiled(rest).render(Context(dict(context), autoescape=False))
         return one_line(subject, 300), body.strip("\n") + "\n", tag
     raise ValueError(f"No mail template {template!r} for {language!r} or English.")
 

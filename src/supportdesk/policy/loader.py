@@ -7,6 +7,7 @@ the dotted key and what is wrong, so a broken file is refused at start with a cl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -37,6 +38,7 @@ _LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 
+@functools.cache  # where the package's file lies does not change while the process runs
 def default_policy_path() -> str:
     return str(resources.files("supportdesk.policy").joinpath(DEFAULT_POLICY_NAME))
 
