@@ -626,10 +626,15 @@ def _customer_recipients(case: Case) -> list[tuple[str, str, str]]:
     """(address, name, language) of the case's contact and of its opener, once each."""
     out: dict[str, tuple[str, str, str]] = {}
     default = case.organization.language
+    opener = case.opened_by
     if case.contact_email:
         address = case.contact_email
-        out[address.lower()] = (address, "", recipient_language(address, default=default))
-    opener = case.opened_by
+        # the opener's own address (the usual case) is read by the opener: no lookup
+        own = bool(opener.email) and address.lower() == opener.email.lower()
+        language = (
+            (opener.language or default) if own else recipient_language(address, default=default)
+        )
+        out[address.lower()] = (address, "", language)
     if opener.email and opener.email.lower() not in out:
         out[opener.email.lower()] = (opener.email, opener.get_full_name(), opener.language)
     return list(out.values())
