@@ -1,4 +1,4 @@
-"""Idempotent opening (R-23, ADR 4): a retry with the same key and the same submission answers
+"""Idempotent opening (R-23, ADR 5): a retry with the same key and the same submission answers
 the first case; the same key with another submission is refused naming the key, and writes
 nothing. Under real concurrency on PostgreSQL here; over HTTP against a real server on SQLite
 in tests/cases/test_idempotency_server.py."""

@@ -225,3 +225,17 @@ def test_a_file_that_is_not_csv_names_the_line() -> None:
         "file in universal-newline mode?"
     ]
     assert not License.objects.exists()
+
+
+def test_a_nul_character_is_a_row_error_not_a_database_error() -> None:
+    with pytest.raises(ImportFailed) as failure:
+        licenses_import(
+            actor=None,
+            lines=[HEADER, "Acme\x00,VBR,perpetual,,,,,,\n"],
+            at=datetime(2026, 6, 15, tzinfo=UTC),
+        )
+
+    assert [str(error) for error in failure.value.errors] == [
+        "row 2, organization: contains a NUL character"
+    ]
+    assert not License.objects.exists()

@@ -73,6 +73,7 @@ def csv_files(draw: st.DrawFn) -> list[str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @example(lines=[",".join(COLUMNS) + "\n", "Acme,VBR,perpetual,2025-01-01,,,,,\n"])
+@example(lines=[",".join(COLUMNS) + "\n", "Acme\x00,VBR,perpetual,,,,,,\n"])  # NUL: PostgreSQL
 @given(lines=csv_files())
 def test_any_file_imports_fully_or_fails_with_row_errors_and_writes_nothing(
     lines: list[str],

@@ -477,7 +477,7 @@ def case_open(
 
     A retried submission with the same ``idempotency_key`` by the same opener returns the case
     the first one opened; the same key with another submission is refused naming the key
-    (ADR 4)."""
+    (ADR 5)."""
     opener = _user(actor)
     key = idempotency_key.strip()
     if len(key) > 100:

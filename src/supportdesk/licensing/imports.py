@@ -135,6 +135,10 @@ class _Reader:
         for name in REQUIRED:
             if not value.get(name):
                 self.fail(number, name, "required")
+        for name, text in value.items():
+            if "\x00" in text:  # no database keeps it, and no real value holds one
+                self.fail(number, name, "contains a NUL character")
+                return parsed
         if value.get("organization"):
             parsed.organization = self._organization(number, value["organization"])
         if value.get("product"):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_case_queue_assignee_tier"),
+        ("cases", "0006_working_a_case"),
     ]
 
     operations = [

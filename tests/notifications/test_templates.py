@@ -1,0 +1,38 @@
+"""Every mail text comes in English and in Czech, starts with its Subject: line, and renders
+(R-20: customers are answered in their language where support offers it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supportdesk.notifications.mail import render
+
+MAIL = (
+    Path(__file__).resolve().parents[2]
+    / "src/supportdesk/notifications/templates/notifications/mail"
+)
+TEMPLATES = sorted({path.name.split(".")[0] for path in MAIL.glob("*.txt")})
+
+
+def test_every_text_is_in_english_and_czech() -> None:
+    missing = [
+        f"{name}.{language}.txt"
+        for name in TEMPLATES
+        for language in ("en", "cs")
+        if not (MAIL / f"{name}.{language}.txt").exists()
+    ]
+
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+@pytest.mark.parametrize("language", ["en", "cs"])
+def test_every_text_renders_with_its_subject(name: str, language: str) -> None:
+    subject, body, used = render(name, {"number": "C-2026-000001", "subject": "S"}, language)
+
+    assert used == language
+    assert "C-2026-000001" in subject
+    assert "\n" not in subject
+    assert body.strip()
