@@ -98,7 +98,7 @@ bench: bench-reports
 .PHONY: bench-queue
 
 bench-queue: sync
-	.venv/bin/python bench/queue.py $(BENCH_ARGS)
+	.venv/bin/python bench/console_queue.py $(BENCH_ARGS)
 
 bench: bench-queue
 # Uploading a log bundle through the server against a plain file copy (bench/README.md).

@@ -76,3 +76,16 @@ def test_api_lists_page_through_the_bounded_paginator() -> None:
     ]
 
     assert unbounded == []
+
+
+def test_no_benchmark_shadows_a_standard_module() -> None:
+    """`python bench/x.py` puts bench/ first on the import path: a bench/queue.py once hid
+    the standard library's queue from every other benchmark (psycopg imports it)."""
+    import sys
+
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    shadowing = sorted(
+        path.name for path in bench.glob("*.py") if path.stem in sys.stdlib_module_names
+    )
+
+    assert shadowing == []

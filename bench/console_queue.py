@@ -1,7 +1,7 @@
 """Benchmark: the console's queue page and the "at risk in the next hour" query at scale,
 against django-helpdesk's staff ticket list.
 
-    .venv/bin/python bench/queue.py [--quick] [--cases N] [--requests N] [--no-peer]
+    .venv/bin/python bench/console_queue.py [--quick] [--cases N] [--requests N] [--no-peer]
 
 (after ``make sync``, or ``make bench-queue``).  Makes a PostgreSQL database, migrates it,
 loads ``--cases`` cases (default 1,000,000, a tenth of them open, spread over 20 queues and
@@ -25,8 +25,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This script is named queue.py: keep its folder off the import path, or it would stand in
-# for the standard library's queue module.
+# Keep the bench folder off the import path: a script there named like a standard module
+# (tests/test_conventions.py forbids it) would stand in for that module.
 BENCH = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if p and Path(p).resolve() != BENCH]
 
