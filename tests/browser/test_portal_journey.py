@@ -72,6 +72,7 @@ def browser_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[An
 def check_page(page: Any, tmp_path: Path, name: str) -> None:
     """No CSP violation so far, nothing the accessibility check finds, and no sideways
     scrolling on a phone-sized screen; a screenshot of both sizes."""
+    page.wait_for_load_state("load")
     assert page.csp_violations == [], page.csp_violations
     problems = page.evaluate(A11Y_CHECK)
     assert problems == [], f"{name}: {problems}"
@@ -178,7 +179,8 @@ def test_sign_in_open_a_case_reply_and_switch_to_czech(
     for name, path in (("08-cases", "/cases/?state=all"), ("09-licenses", "/licenses/")):
         page.goto(f"{url}{path}")
         check_page(page, tmp_path, name)
-    page.locator("table.licenses a").first.click()
+    with page.expect_navigation():  # else the checks can run while the old page unloads
+        page.locator("table.licenses a").first.click()
     check_page(page, tmp_path, "10-license")
     page.goto(f"{url}/when/")
     page.get_by_role("button", name="Zobrazit lhůtu").click()
