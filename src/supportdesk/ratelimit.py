@@ -65,6 +65,15 @@ def digest(caller: str) -> str:
     return hashlib.blake2b(caller.encode(), digest_size=12).hexdigest()
 
 
+def caller_of(request: HttpRequest) -> tuple[str, bool]:
+    """Whom a request counts against: (key, signed in). The signed-in user (an API token's
+    user first), else the client address."""
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return f"user:{user.pk}", True
+    return f"address:{client_ip(request)}", False
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address the request came from.
 
@@ -94,13 +103,7 @@ def rate_limited(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = getattr(request, "user", None)
-            caller = (
-                f"user:{user.pk}"
-                if user is not None and user.is_authenticated
-                else f"address:{client_ip(request)}"
-            )
-            wait = hit(Limit.named(name), caller)
+            wait = hit(Limit.named(name), caller_of(request)[0])
             if wait is None:
                 return view(request, *args, **kwargs)
             response = HttpResponse(

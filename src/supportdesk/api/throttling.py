@@ -10,21 +10,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
-from supportdesk.ratelimit import Limit, client_ip, hit
+from supportdesk.ratelimit import Limit, caller_of, hit
 
 
 class RateLimit(BaseThrottle):
     def __init__(self, name: str, *, anonymous: str | None = None) -> None:
         self.name = name
         self.anonymous = anonymous or name
-        self._wait: float | None = None
 
     def allow_request(self, request: HttpRequest) -> bool:
-        user = getattr(request, "auth", None) or getattr(request, "user", None)
-        if user is not None and getattr(user, "is_authenticated", False):
-            limit, caller = Limit.named(self.name), f"user:{user.pk}"
-        else:
-            limit, caller = Limit.named(self.anonymous), f"address:{client_ip(request)}"
+        caller, signed_in = caller_of(request)
+        limit = Limit.named(self.name if signed_in else self.anonymous)
         # One throttle object serves every request: the wait goes on the request's answer
         # through the return value only, never through shared state another thread reads.
         wait = hit(limit, caller)
