@@ -3,11 +3,12 @@ its own transaction, so the change and its record commit or roll back together."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ProtectedError
 
@@ -115,3 +116,10 @@ def _still_referred(instance: models.Model, error: ProtectedError) -> str:
         counts[name] = counts.get(name, 0) + 1
     referrers = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
     return f"{instance} cannot be deleted: {referrers} still refer to it."
+
+
+def refuse_unknown(changes: Mapping[str, Any], allowed: Sequence[str] | frozenset[str]) -> None:
+    """An update service's guard: a change to a field it does not change is a 422 on it."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})

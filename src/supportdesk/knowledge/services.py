@@ -19,7 +19,14 @@ from supportdesk.accounts.permissions import (
     not_found,
     organizations_visible_to,
 )
-from supportdesk.audit.services import audit_event_record, audited_delete, created, diff, snapshot
+from supportdesk.audit.services import (
+    audit_event_record,
+    audited_delete,
+    created,
+    diff,
+    refuse_unknown,
+    snapshot,
+)
 from supportdesk.cases.models import Case
 from supportdesk.cases.permissions import cases_visible_to
 from supportdesk.knowledge import search as engine
@@ -53,12 +60,6 @@ _DECIDED = ("outcome", "outcome_at", "case", "resolved_by")
 
 def _user(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
-
-
-def _refuse_unknown(changes: Mapping[str, Any], allowed: Sequence[str] | frozenset[str]) -> None:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
 
 
 def _policy_value(check: Any, value: str) -> str:
@@ -95,7 +96,7 @@ def category_update(
     *, actor: Actor, category: Category, changes: Mapping[str, Any], at: datetime
 ) -> Category:
     require_writer(actor)
-    _refuse_unknown(changes, CATEGORY_FIELDS)
+    refuse_unknown(changes, CATEGORY_FIELDS)
     category = Category.objects.select_for_update().get(pk=category.pk)
     before = snapshot(category, CATEGORY_FIELDS)
     for name, value in changes.items():
@@ -226,7 +227,7 @@ def article_update(
     """Change an article; ``products``/``versions`` replace its tags when given. Publishing
     stamps the first publication time; going back to draft keeps it."""
     require_writer(actor)
-    _refuse_unknown(changes, _ARTICLE_CHANGEABLE)
+    refuse_unknown(changes, _ARTICLE_CHANGEABLE)
     article = Article.objects.select_for_update().get(pk=article.pk)
     before = _article_snapshot(article)
     was_published = article.published_at is not None

@@ -15,7 +15,14 @@ from django.db import IntegrityError, transaction
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Action, Actor, require
-from supportdesk.audit.services import audit_event_record, audited_delete, created, diff, snapshot
+from supportdesk.audit.services import (
+    audit_event_record,
+    audited_delete,
+    created,
+    diff,
+    refuse_unknown,
+    snapshot,
+)
 from supportdesk.errors import Conflict
 from supportdesk.licensing import support_ids
 from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
@@ -37,12 +44,6 @@ _LICENSE_CHANGEABLE = frozenset(LICENSE_FIELDS) - {"organization", "product"}
 
 def _actor(actor: Actor) -> User | None:
     return actor if isinstance(actor, User) else None
-
-
-def _refuse_unknown(changes: Mapping[str, Any], allowed: Sequence[str] | frozenset[str]) -> None:
-    unknown = sorted(set(changes) - set(allowed))
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
 
 
 _DATE_ORDER = {
@@ -95,7 +96,7 @@ def product_update(
     *, actor: Actor, product: Product, changes: Mapping[str, Any], at: datetime
 ) -> Product:
     require(actor, Action.PRODUCT_UPDATE, product, at=at)
-    _refuse_unknown(changes, PRODUCT_FIELDS)
+    refuse_unknown(changes, PRODUCT_FIELDS)
     product = Product.objects.select_for_update().get(pk=product.pk)
     before = snapshot(product, PRODUCT_FIELDS)
     for name, value in changes.items():
@@ -168,7 +169,7 @@ def product_version_update(
     *, actor: Actor, version: ProductVersion, changes: Mapping[str, Any], at: datetime
 ) -> ProductVersion:
     require(actor, Action.VERSION_UPDATE, version, at=at)
-    _refuse_unknown(changes, VERSION_FIELDS[1:])
+    refuse_unknown(changes, VERSION_FIELDS[1:])
     version = ProductVersion.objects.select_for_update().get(pk=version.pk)
     before = snapshot(version, VERSION_FIELDS)
     for name, value in changes.items():
@@ -281,7 +282,7 @@ def license_update(
 ) -> License:
     """Change dates or type, and replace the lines when ``lines`` is given."""
     require(actor, Action.LICENSE_UPDATE, license, at=at)
-    _refuse_unknown(changes, _LICENSE_CHANGEABLE)
+    refuse_unknown(changes, _LICENSE_CHANGEABLE)
     license = License.objects.select_for_update().get(pk=license.pk)
     before = _license_snapshot(license)
     for name, value in changes.items():
