@@ -237,6 +237,11 @@ SESSION_OPS: dict[str, tuple[str, str, Any]] = {
         "/knowledge/deflections/{deflection}/suggestions",
         {"text": WORD},
     ),
+    "deflection.opened": (
+        "POST",
+        "/knowledge/deflections/{deflection}/opened",
+        "article",
+    ),
     "deflection.outcome": (
         "POST",
         "/knowledge/deflections/{deflection}/outcome",
@@ -249,6 +254,7 @@ op                 anon    member  case    license p_active p_expired p_future s
 deflection.get     401/401 200/404 200/404 200/404 200/404  200/404   200/404  200/200
 deflection.post    401/401 201/404 201/404 201/404 201/404  404/404   404/404  201/201
 deflection.suggest 401/401 200/404 200/404 200/404 200/404  200/404   200/404  200/403
+deflection.opened  401/401 200/404 200/404 200/404 200/404  200/404   200/404  200/403
 deflection.outcome 401/401 200/404 200/404 200/404 200/404  200/404   200/404  200/403
 """
 SESSIONS = _parse(SESSION_GRID)
@@ -260,6 +266,8 @@ def _session_request(kb: KbWorld, op: str, role: str, target: str) -> tuple[str,
     deflection = kb.other if target == "other" else kb.own.get(role, kb.other)
     if body == "organization":
         body = {"language": "en", "organization": kb.world.scopes[target].org.pk}
+    elif body == "article":
+        body = {"article": kb.articles["public"].pk}
     elif body == "deflected":
         body = {"outcome": "deflected", "article": kb.articles["public"].pk}
     return method, path.format(deflection=deflection.pk), body
@@ -292,8 +300,62 @@ def test_the_matrix_size() -> None:
     assert set(ARTICLES) == {f"{op}:{kind}" for op in ARTICLE_OPS for kind in KINDS}
     assert set(CATALOG) == set(CATALOG_OPS)
     assert set(SESSIONS) == set(SESSION_OPS)
+    assert set(PORTAL_SESSIONS) == set(PORTAL_SESSION_OPS)
     assert (len(ARTICLE_CELLS), len(CATALOG_OPS) * len(ROLES), len(SESSION_OPS) * 16) == (
         160,
         56,
-        64,
+        80,
     )
+
+
+# --- the portal's wizard session pages: each cell <the caller's own>/<someone else's> ---------
+
+PORTAL_SESSION_OPS: dict[str, tuple[str, str]] = {
+    "kb.suggest": ("POST", "/kb/suggest/"),
+    "kb.open": ("GET", "/kb/sessions/{deflection}/articles/{article}/"),
+    "kb.solved": ("POST", "/kb/sessions/{deflection}/solved/"),
+}
+# "login": sent to sign in; a suggestion opened answers a redirect to the article.
+PORTAL_SESSION_GRID = """
+op         anon        member  case    license p_active p_expired p_future staff
+kb.suggest login/login 200/404 200/404 200/404 200/404  200/404   200/404  200/403
+kb.open    login/login 302/404 302/404 302/404 302/404  302/404   302/404  302/404
+kb.solved  login/login 200/404 200/404 200/404 200/404  200/404   200/404  200/404
+"""
+PORTAL_SESSIONS = _parse(PORTAL_SESSION_GRID)
+
+
+@pytest.mark.parametrize(
+    ("op", "role", "target"),
+    [(op, r, t) for op in PORTAL_SESSION_OPS for r in ROLES for t in TARGETS],
+)
+def test_portal_session_matrix(
+    client: Client, kb: KbWorld, op: str, role: str, target: str
+) -> None:
+    user = kb.world.users[role]
+    if user is not None:
+        client.force_login(user)
+    deflection = kb.other if target == "other" else kb.own.get(role, kb.other)
+    article = kb.articles["public"]
+    method, path = PORTAL_SESSION_OPS[op]
+    url = path.format(deflection=deflection.pk, article=article.pk)
+    data = {"deflection": deflection.pk, "text": WORD, "article": article.pk}
+    expected = PORTAL_SESSIONS[op][role][TARGETS.index(target)]
+    before = snapshot()
+
+    response = client.get(url) if method == "GET" else client.post(url, data)
+
+    after = snapshot()
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+    else:
+        assert response.status_code == int(expected)
+    if response.status_code >= 400 or expected == "login":
+        assert after == before
+    elif op == "kb.solved":
+        assert len(after["audit.AuditEvent"]) == len(before["audit.AuditEvent"]) + 1
+    else:  # a log of the session: its own rows only
+        changed = {label for label in after if after[label] != before[label]}
+        assert changed
+        assert changed <= {f"knowledge.{name}" for name in LOGS}

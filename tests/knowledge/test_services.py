@@ -245,3 +245,48 @@ def test_the_demo_knowledge_base_loads_twice_without_duplicates() -> None:
 
     assert Article.objects.filter(status="published").count() == len(ARTICLES)
     assert out.getvalue().splitlines()[-1].startswith("demo knowledge base: 0 articles written")
+
+
+def test_opening_a_suggestion_is_recorded_on_it_once_per_first_time() -> None:
+    deflection, first, _ = _session()
+    services.deflection_suggest(actor=deflection.user, deflection=deflection, text="vss", at=AT)
+    later = AT + timedelta(minutes=2)
+
+    services.deflection_open(actor=deflection.user, deflection=deflection, article=first, at=AT)
+    shown = services.deflection_open(
+        actor=deflection.user, deflection=deflection, article=first, at=later
+    )
+
+    assert (shown.article, shown.first_opened_at, shown.times_opened) == (first, AT, 2)
+    assert AuditEvent.objects.count() == 0  # a log of the session, like the suggestions
+
+
+def test_only_a_shown_article_of_the_own_session_is_opened() -> None:
+    deflection, first, second = _session()
+    services.deflection_suggest(actor=deflection.user, deflection=deflection, text="vss", at=AT)
+    stranger = MembershipFactory.create().user
+
+    with pytest.raises(ValidationError) as caught:
+        services.deflection_open(
+            actor=deflection.user, deflection=deflection, article=second, at=AT
+        )
+    assert caught.value.message_dict == {
+        "article": ["Name one of the articles the session showed."]
+    }
+    with pytest.raises(Deflection.DoesNotExist):
+        services.deflection_open(actor=stranger, deflection=deflection, article=first, at=AT)
+    assert SuggestionShown.objects.get(article=first).times_opened == 0
+
+
+def test_a_decided_session_keeps_its_record_of_opened_suggestions() -> None:
+    deflection, first, _ = _session()
+    services.deflection_suggest(actor=deflection.user, deflection=deflection, text="vss", at=AT)
+    services.deflection_decide(
+        actor=deflection.user, deflection=deflection, outcome="deflected", article=first, at=AT
+    )
+
+    shown = services.deflection_open(
+        actor=deflection.user, deflection=deflection, article=first, at=AT
+    )
+
+    assert (shown.first_opened_at, shown.times_opened) == (None, 0)

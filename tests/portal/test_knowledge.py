@@ -121,3 +121,47 @@ def test_the_wizard_pages_need_a_sign_in(client: Client) -> None:
     assert client.get("/kb/ask/").status_code == 302
     assert client.post("/kb/suggest/", {"text": "x"}).status_code == 302
     assert Deflection.objects.count() == 0
+
+
+def test_a_suggestion_opened_is_recorded_and_leads_to_the_article(client: Client) -> None:
+    user = MembershipFactory.create(role="case_admin").user
+    article = ArticleFactory.create(slug="vss", title="VSS writer timeout", body="Restart it.")
+    client.force_login(user)
+    first = client.post("/kb/suggest/", {"subject": "vss", "description": "writer time"})
+    deflection = Deflection.objects.get()
+    link = f"/kb/sessions/{deflection.pk}/articles/{article.pk}/"
+    assert f'href="{link}"' in first.content.decode()
+
+    opened = client.get(link)
+
+    assert opened.status_code == 302
+    assert opened["Location"] == "/kb/vss/?lang=en"
+    shown = SuggestionShown.objects.get()
+    assert (shown.query, shown.times_opened) == ("vss writer time", 1)
+    assert shown.first_opened_at is not None
+
+
+def test_nothing_typed_starts_no_session(client: Client) -> None:
+    client.force_login(MembershipFactory.create(role="case_admin").user)
+
+    response = client.post("/kb/suggest/", {"subject": " ", "description": ""})
+
+    assert response.status_code == 200
+    assert Deflection.objects.count() == 0
+
+
+def test_a_suggestion_not_shown_or_of_someone_else_is_not_found(client: Client) -> None:
+    user = MembershipFactory.create(role="case_admin").user
+    article = ArticleFactory.create(title="VSS writer timeout", body="Restart it.")
+    hidden = ArticleFactory.create(title="Other", body="Other.")
+    client.force_login(user)
+    client.post("/kb/suggest/", {"text": "vss"})
+    deflection = Deflection.objects.get()
+    client.force_login(PersonFactory.create())
+
+    theirs = client.get(f"/kb/sessions/{deflection.pk}/articles/{article.pk}/")
+    client.force_login(user)
+    not_shown = client.get(f"/kb/sessions/{deflection.pk}/articles/{hidden.pk}/")
+
+    assert (theirs.status_code, not_shown.status_code) == (404, 404)
+    assert SuggestionShown.objects.get().times_opened == 0

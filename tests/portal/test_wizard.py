@@ -9,8 +9,10 @@ import pytest
 from django.test import Client
 
 from supportdesk.cases.models import Case
+from supportdesk.knowledge.models import Deflection, SuggestionShown
 from tests.accounts.factories import member
 from tests.cases.test_services import Customer, make_customer
+from tests.knowledge.factories import ArticleFactory, DeflectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +171,71 @@ def test_people_who_may_not_open_cases_are_told_why(client: Client, customer: Cu
 
     assert response.status_code == 403
     assert "Only your organization's license or case administrators" in response.content.decode()
+
+
+def test_the_problem_step_suggests_articles_and_the_case_ends_the_session(
+    client: Client, customer: Customer
+) -> None:
+    article = ArticleFactory.create(title="Backups fail after an upgrade", body="Rescan.")
+    client.force_login(customer.admin)
+    data = {**STEP1, "organization": str(customer.org.pk)}
+
+    step2 = post(client, 1, **data).content.decode()
+    suggested = client.post(
+        "/kb/suggest/", {**data, "subject": "Backups fail", "description": "", "step": "2"}
+    )
+    deflection = Deflection.objects.get()
+    step3 = post(client, 2, **data, **STEP2, deflection=str(deflection.pk)).content.decode()
+    done = post(client, 3, **data, **STEP2, **STEP3, deflection=str(deflection.pk))
+
+    # the suggestions follow what is typed, through the knowledge base's own search
+    assert 'id="kb-suggestions"' in step2
+    assert 'hx-post="/kb/suggest/"' in step2
+    assert "from:#id_subject" in step2
+    assert "from:#id_description" in step2
+    assert "Backups fail after an upgrade" in suggested.content.decode()
+    assert SuggestionShown.objects.get(deflection=deflection).article == article
+    # the session rides along to the last step, which opens the case all the same
+    assert f'<input type="hidden" name="deflection" value="{deflection.pk}">' in step3
+    assert done.status_code == 302
+    deflection.refresh_from_db()
+    assert (deflection.outcome, deflection.case) == ("case_opened", Case.objects.get())
+
+
+def test_a_session_answered_by_an_article_opens_no_case(client: Client, customer: Customer) -> None:
+    article = ArticleFactory.create(title="Backups fail after an upgrade", body="Rescan.")
+    client.force_login(customer.admin)
+    data = {**STEP1, "organization": str(customer.org.pk), **STEP2}
+    client.post("/kb/suggest/", {**data, "step": "2"})
+    deflection = Deflection.objects.get()
+
+    # "This answered my question" submits the wizard's form to the session's end
+    solved = client.post(
+        f"/kb/sessions/{deflection.pk}/solved/",
+        {**data, "step": "2", "deflection": deflection.pk, "article": article.pk},
+    )
+
+    assert solved.status_code == 200
+    assert "no case was opened" in solved.content.decode()
+    deflection.refresh_from_db()
+    assert (deflection.outcome, deflection.resolved_by, deflection.case) == (
+        "deflected",
+        article,
+        None,
+    )
+    assert Case.objects.count() == 0
+
+
+def test_someone_else_s_session_is_not_linked_to_the_case(
+    client: Client, customer: Customer
+) -> None:
+    theirs = DeflectionFactory.create()
+    client.force_login(customer.admin)
+
+    data = {**STEP1, "organization": str(customer.org.pk), **STEP2, **STEP3}
+
+    done = post(client, 3, **data, deflection=str(theirs.pk))
+
+    assert done.status_code == 302
+    theirs.refresh_from_db()
+    assert (theirs.outcome, theirs.case) == ("pending", None)

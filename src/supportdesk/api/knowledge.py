@@ -26,7 +26,7 @@ from supportdesk.api.auth import ANYONE, SIGNED_IN
 from supportdesk.api.pagination import Pages
 from supportdesk.cases.models import Case
 from supportdesk.knowledge import selectors, services
-from supportdesk.knowledge.models import Article, Category, Deflection
+from supportdesk.knowledge.models import Article, Category, Deflection, SuggestionShown
 from supportdesk.knowledge.permissions import articles_visible_to, deflections_visible_to
 from supportdesk.knowledge.search import Hit
 from supportdesk.licensing.models import Product, ProductVersion
@@ -444,6 +444,37 @@ def deflection_suggest(
         at=timezone.now(),
     )
     return _hits(selectors.results_of(hits))
+
+
+class OpenedIn(Schema):
+    article: int = Field(description="the suggested article the customer opened")
+
+
+class OpenedOut(Schema):
+    article: int
+    first_opened_at: datetime | None
+    times_opened: int
+
+    @staticmethod
+    def resolve_article(obj: SuggestionShown) -> int:
+        return obj.article_id
+
+
+@router.post(
+    "/knowledge/deflections/{int:deflection_id}/opened",
+    response={200: OpenedOut, **ERRORS},
+    summary="The customer opened one of the session's suggestions (recorded, not audited)",
+)
+def deflection_open(request: HttpRequest, deflection_id: int, payload: OpenedIn) -> Any:
+    article = Article.objects.filter(pk=payload.article).first()
+    if article is None:
+        raise ValidationError({"article": [f"No article {payload.article}."]})
+    return services.deflection_open(
+        actor=_user(request),
+        deflection=_deflection(request, deflection_id),
+        article=article,
+        at=timezone.now(),
+    )
 
 
 @router.post(

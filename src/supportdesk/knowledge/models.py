@@ -126,7 +126,8 @@ class Deflection(models.Model):
 
 class SuggestionShown(models.Model):
     """An article suggested in a wizard session: the words that first brought it up, when,
-    at which rank at best, and how often it was shown."""
+    at which rank at best, how often it was shown, and whether the customer opened it from
+    the suggestion (first when, how often)."""
 
     deflection = models.ForeignKey(Deflection, on_delete=models.CASCADE, related_name="shown")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
@@ -134,6 +135,8 @@ class SuggestionShown(models.Model):
     first_shown_at = models.DateTimeField()
     best_rank = models.PositiveSmallIntegerField(help_text="1 is the top suggestion.")
     times_shown = models.PositiveIntegerField(default=1)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    times_opened = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ("deflection", "best_rank", "pk")

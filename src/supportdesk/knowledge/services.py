@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import (
@@ -326,6 +327,28 @@ def deflection_suggest(
                 times_shown=F("times_shown") + 1, best_rank=min(row.best_rank, rank)
             )
     return hits
+
+
+@transaction.atomic
+def deflection_open(
+    *, actor: Actor, deflection: Deflection, article: Article, at: datetime
+) -> SuggestionShown:
+    """The customer opened one of the session's suggestions to read it: recorded on the
+    suggestion (first when, how often), a log like the suggestions, not audited. Only an
+    article the session showed; a decided session keeps its record as it was."""
+    require_deflection_owner(actor, deflection)
+    deflection = Deflection.objects.select_for_update().get(pk=deflection.pk)
+    shown = SuggestionShown.objects.filter(deflection=deflection, article=article).first()
+    if shown is None:
+        raise ValidationError({"article": ["Name one of the articles the session showed."]})
+    if deflection.outcome != "pending":
+        return shown
+    SuggestionShown.objects.filter(pk=shown.pk).update(
+        times_opened=F("times_opened") + 1,
+        first_opened_at=Coalesce(F("first_opened_at"), Value(at)),
+    )
+    shown.refresh_from_db(fields=["times_opened", "first_opened_at"])
+    return shown
 
 
 @transaction.atomic

@@ -5,17 +5,20 @@ their language, and the suggestions the new-case wizard shows while the customer
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
+from supportdesk.accounts.models import Organization
 from supportdesk.knowledge import selectors, services
 from supportdesk.knowledge.models import Article, Category
 from supportdesk.knowledge.permissions import deflections_visible_to
@@ -92,9 +95,21 @@ def kb_article(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 class SuggestForm(forms.Form):
+    """What has been typed so far: ``text`` (the ask page), or the wizard's ``subject`` and
+    ``description``; the session, and the product and organization the case is for."""
+
     text = forms.CharField(required=False, max_length=500)
+    subject = forms.CharField(required=False, max_length=500)
+    description = forms.CharField(required=False, max_length=20_000)
     deflection = forms.IntegerField(required=False, min_value=1)
     product = forms.CharField(required=False, max_length=20)
+    organization = forms.IntegerField(required=False, min_value=1)
+
+    def typed(self) -> str:
+        """The words typed so far, the last one still being typed."""
+        data = self.cleaned_data
+        parts = [data["text"], data["subject"], data["description"]]
+        return " ".join(p.strip() for p in parts if p.strip())[:500]
 
 
 @login_required
@@ -120,18 +135,48 @@ def kb_suggest(request: HttpRequest) -> HttpResponse:
         if deflection is None:
             raise Http404("No such session.")
     else:
+        typed = form.typed()
+        if not typed:  # nothing typed yet: no session until there is something to suggest for
+            return render(request, "portal/partials/kb_suggestions.html", {})
         product = Product.objects.filter(code=data["product"]).first() if data["product"] else None
+        organization = (
+            Organization.objects.filter(pk=data["organization"]).first()
+            if data["organization"]
+            else None
+        )
         deflection = services.deflection_start(
-            actor=request.user, language=_language(request), product=product, at=now
+            actor=request.user,
+            language=_language(request),
+            organization=organization,
+            product=product,
+            at=now,
         )
     try:
         hits = services.deflection_suggest(
-            actor=request.user, deflection=deflection, text=data["text"], at=now
+            actor=request.user, deflection=deflection, text=form.typed(), at=now
         )
     except ValidationError:  # the session ended (the case was opened, or it was answered)
         hits = []
     context = {"deflection": deflection, "results": selectors.results_of(hits)}
     return render(request, "portal/partials/kb_suggestions.html", context)
+
+
+@login_required
+@require_GET
+def kb_open(request: HttpRequest, pk: int, article: int) -> HttpResponse:
+    """A suggestion opened from the wizard: recorded in the session, then the article."""
+    deflection = deflections_visible_to(request.user).filter(pk=pk).first()
+    found = Article.objects.filter(pk=article).first()
+    if deflection is None or found is None:
+        raise Http404("No such session.")
+    try:
+        services.deflection_open(
+            actor=request.user, deflection=deflection, article=found, at=timezone.now()
+        )
+    except (ValidationError, PermissionDenied):
+        raise Http404("No such suggestion.") from None
+    target = reverse("portal:kb_article", args=[found.slug])
+    return HttpResponseRedirect(f"{target}?{urlencode({'lang': found.language})}")
 
 
 @login_required

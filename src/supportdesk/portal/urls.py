@@ -47,5 +47,6 @@ urlpatterns = [
     path("kb/ask/", knowledge.kb_ask, name="kb_ask"),
     path("kb/suggest/", knowledge.kb_suggest, name="kb_suggest"),
     path("kb/sessions/<int:pk>/solved/", knowledge.kb_solved, name="kb_solved"),
+    path("kb/sessions/<int:pk>/articles/<int:article>/", knowledge.kb_open, name="kb_open"),
     path("kb/<slug:slug>/", knowledge.kb_article, name="kb_article"),
 ]

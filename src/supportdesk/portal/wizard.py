@@ -15,6 +15,7 @@ submission sent twice (a double click, a retry after a dropped connection) opens
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from typing import Any
@@ -32,8 +33,11 @@ from django.utils.translation import gettext as _
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import can_open_cases, is_staff, organizations_visible_to
 from supportdesk.cases import services
+from supportdesk.cases.models import Case
+from supportdesk.knowledge import services as knowledge
+from supportdesk.knowledge.permissions import deflections_visible_to
 from supportdesk.licensing.selectors import EntitlementAnswer
-from supportdesk.portal.case_forms import STEPS, SupportStep
+from supportdesk.portal.case_forms import STEPS, ProblemStep, SupportStep
 from supportdesk.portal.licenses import _targets
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
@@ -151,12 +155,32 @@ def case_new(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         first = _errors_onto_steps(forms, exc)
         return _page(request, first, forms[first], key, answer=answer, status=422)
+    _link_deflection(request, user, case)
     messages.success(
         request,
         _("Case %(number)s is open. We sent its number to %(email)s.")
         % {"number": case.number, "email": case.contact_email},
     )
     return HttpResponseRedirect(reverse("portal:case", args=[case.number]))
+
+
+def _deflection_id(request: HttpRequest) -> int | None:
+    """The wizard's knowledge-base session, as its suggestions named it (a hidden field)."""
+    raw = request.POST.get("deflection", "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+
+
+def _link_deflection(request: HttpRequest, user: User, case: Case) -> None:
+    """The customer read the suggestions and opened the case all the same: the session ends
+    with the case (a session decided already, by a retry of this submission, stays so)."""
+    pk = _deflection_id(request)
+    deflection = deflections_visible_to(user).filter(pk=pk, user=user).first() if pk else None
+    if deflection is None:
+        return
+    with contextlib.suppress(ValidationError):
+        knowledge.deflection_decide(
+            actor=user, deflection=deflection, outcome="case_opened", case=case, at=timezone.now()
+        )
 
 
 def _check_quietly(
@@ -224,6 +248,8 @@ def _page(
             "key": key,
             "answer": answer,
             "targets": _targets(answer),
+            "suggest": STEPS[index] is ProblemStep,
+            "deflection": _deflection_id(request),
         },
         status=status,
     )
