@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from supportdesk.audit.models import AuditEvent
 from tests.api.test_permission_matrix import (  # noqa: F401  (fixtures)
@@ -21,6 +22,7 @@ from tests.api.test_permission_matrix import (  # noqa: F401  (fixtures)
     snapshot,
     world,
 )
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +68,32 @@ GRID = {
         "partner_future": (404, 404),
         "staff": (302, 302),  # new -> closed is support's move too
     },
+    "manager.post": {  # whoever works the case for the customer, and staff
+        "anonymous": ("login", "login"),
+        "member": (403, 404),
+        "case_admin": (302, 404),
+        "license_admin": (302, 404),
+        "partner_active": (302, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (302, 302),
+    },
+    "survey.page": {  # the survey of the caller's own address, on a case they see
+        "anonymous": ("login", "login"),
+        "member": (200, 404),
+        "case_admin": (200, 404),
+        "license_admin": (200, 404),
+        "partner_active": (200, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (200, 200),
+    },
 }
 FORMS = {
     "comment.post": ("comments", {"body": "Any news?", "expected_version": 1}),
     "severity.post": ("severity", {"severity": 1, "reason": "Down", "expected_version": 1}),
     "status.post": ("status", {"status": "closed", "expected_version": 1}),
+    "manager.post": ("manager", {"reason": "Nobody answers."}),
 }
 
 
@@ -89,10 +112,14 @@ def test_portal_matrix(
         client.force_login(user)
     case = world.scopes[target].case
     expected = GRID[page][role][0 if target == "own" else 1]
+    if page == "survey.page" and user is not None:
+        SurveyFactory.create(case=case, recipient_email=user.email, created_at=timezone.now())
     before = snapshot()
 
     if page == "case.page":
         response = client.get(f"/cases/{case.number}/")
+    elif page == "survey.page":
+        response = client.get(f"/cases/{case.number}/survey/")
     else:
         path, data = FORMS[page]
         response = client.post(f"/cases/{case.number}/{path}/", data)
@@ -108,7 +135,9 @@ def test_portal_matrix(
         assert AuditEvent.objects.count() == len(before["AuditEvent"]) + 1
     else:
         assert after == before
-    if expected == 200:
+    if expected == 200 and page == "survey.page":
+        assert f"About case {case.number}" in response.content.decode()
+    elif expected == 200:
         html = response.content.decode()
         assert "<p>public</p>" in html
         assert "<p>internal</p>" not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,8 +14,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from supportdesk.audit.models import AuditEvent
-from supportdesk.cases.models import Case, Comment, SeverityChange
+from supportdesk.cases.models import Case, Comment, ManagerRequest, SeverityChange
+from supportdesk.surveys.models import Survey
+from supportdesk.surveys.services import survey_invite
 from tests.accounts.factories import StaffFactory, member
+from tests.attachments.factories import AttachmentFactory
 from tests.cases.factories import CaseFactory, CommentFactory
 from tests.cases.test_services import Customer, make_customer, open_case
 
@@ -263,3 +267,127 @@ def test_the_case_list_filters_and_pages(client: Client, customer: Customer) -> 
     assert words.count("Problem ") == 1
     assert "Problem 00" in words
     assert bad.status_code == 422
+
+
+# --- log files, talk to a manager, the survey (R-3, R-32, R-34) -------------------------------
+
+
+def test_the_case_page_lists_the_log_files_and_offers_the_resumable_upload(
+    client: Client, customer: Customer, settings: Any
+) -> None:
+    settings.SUPPORTDESK_PORTAL_UPLOAD_CHUNK_BYTES = 1_048_576
+    case = open_case(customer, at=timezone.now())
+    AttachmentFactory.create(case=case, filename="vbr-logs.zip", size=2048)
+    AttachmentFactory.create(case=CaseFactory.create(), filename="theirs.zip")
+
+    html = signed_in(client, customer.admin).get(f"/cases/{case.number}/").content.decode()
+
+    assert "vbr-logs.zip" in html
+    assert "theirs.zip" not in html
+    assert "2.0\xa0KB" in html
+    assert f'data-upload-url="/api/v1/cases/{case.number}/uploads"' in html
+    assert 'data-chunk-bytes="1048576"' in html
+    assert '<script src="/static/portal/upload.js" defer></script>' in html
+
+
+def test_a_member_who_may_not_work_the_case_is_offered_no_upload(
+    client: Client, customer: Customer
+) -> None:
+    case = open_case(customer, at=timezone.now())
+
+    html = signed_in(client, member(customer.org, "member")).get(f"/cases/{case.number}/")
+
+    assert "data-upload-url" not in html.content.decode()
+    assert "Talk to a manager" not in html.content.decode()
+
+
+def test_talk_to_a_manager_queues_the_request_and_shows_it(
+    client: Client, customer: Customer
+) -> None:
+    case = open_case(customer, at=timezone.now())
+    client = signed_in(client, customer.admin)
+
+    asked = client.post(f"/cases/{case.number}/manager/", {"reason": "No answer for days."})
+    again = client.post(f"/cases/{case.number}/manager/", {"reason": "Still nothing."})
+    page = client.get(f"/cases/{case.number}/").content.decode()
+
+    assert asked.status_code == 302
+    assert asked["Location"] == f"/cases/{case.number}/#manager"
+    (request,) = ManagerRequest.objects.all()
+    assert (request.reason, request.status, request.requested_by) == (
+        "No answer for days.",
+        "open",
+        customer.admin,
+    )
+    assert AuditEvent.objects.filter(action="case.manager_request").count() == 1
+    # one open request at a time: the refusal names the field
+    assert again.status_code == 422
+    assert 'id="manager_reason-error"' in again.content.decode()
+    assert "A manager has yet to answer the open request" in again.content.decode()
+    assert "Waiting for a support manager" in page
+
+
+def test_an_empty_manager_request_names_the_field_and_changes_nothing(
+    client: Client, customer: Customer
+) -> None:
+    case = open_case(customer, at=timezone.now())
+
+    response = signed_in(client, customer.admin).post(
+        f"/cases/{case.number}/manager/", {"reason": "  "}
+    )
+
+    assert response.status_code == 422
+    assert 'id="manager_reason-error"' in response.content.decode()
+    assert ManagerRequest.objects.count() == 0
+
+
+def _closed_with_survey(customer: Customer) -> Case:
+    case = open_case(customer, at=timezone.now())
+    Case.objects.filter(pk=case.pk).update(status="closed", contact_email=customer.admin.email)
+    case.refresh_from_db()
+    survey_invite(case=case, at=timezone.now())
+    return case
+
+
+def test_a_closed_case_links_its_survey_for_its_contact(client: Client, customer: Customer) -> None:
+    case = _closed_with_survey(customer)
+    colleague = member(customer.org, "case_admin", email="other@acme.example")
+
+    mine = signed_in(client, customer.admin).get(f"/cases/{case.number}/").content.decode()
+    theirs = signed_in(Client(), colleague).get(f"/cases/{case.number}/").content.decode()
+
+    assert f'href="/cases/{case.number}/survey/"' in mine
+    assert "survey/" not in theirs
+
+
+def test_the_signed_in_contact_answers_the_survey_once(client: Client, customer: Customer) -> None:
+    case = _closed_with_survey(customer)
+    client = signed_in(client, customer.admin)
+    answers = {"resolution": "5", "professionalism": "4", "knowledge": "4", "overall": "5"}
+
+    form = client.get(f"/cases/{case.number}/survey/")
+    missing = client.post(f"/cases/{case.number}/survey/", {**answers, "overall": ""})
+    sent = client.post(f"/cases/{case.number}/survey/", {**answers, "comment": "Quick."})
+    again = client.get(f"/cases/{case.number}/survey/")
+
+    assert form.status_code == 200
+    assert missing.status_code == 422
+    assert sent.status_code == 200
+    assert "your answers are recorded" in sent.content.decode()
+    survey = Survey.objects.get()
+    assert (survey.resolution, survey.overall, survey.comment) == (5, 5, "Quick.")
+    assert again.status_code == 410
+    assert "Thank you for answering" in client.get(f"/cases/{case.number}/").content.decode()
+
+
+def test_no_survey_of_the_person_is_not_found(client: Client, customer: Customer) -> None:
+    case = _closed_with_survey(customer)
+    colleague = member(customer.org, "case_admin", email="other@acme.example")
+    foreign = CaseFactory.create()
+
+    theirs = signed_in(client, colleague).get(f"/cases/{case.number}/survey/")
+    client = signed_in(Client(), customer.admin)
+    other_org = client.get(f"/cases/{foreign.number}/survey/")
+
+    assert (theirs.status_code, other_org.status_code) == (404, 404)
+    assert Survey.objects.get().answered_at is None

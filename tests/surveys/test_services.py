@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from supportdesk.surveys import services
 from supportdesk.surveys.models import Survey
 from tests.accounts.factories import CREATED, StaffFactory
 from tests.cases.factories import CaseFactory
+from tests.surveys.factories import SurveyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +191,22 @@ def test_a_czech_contact_reads_the_survey_in_czech(client: Client) -> None:
         "Jak jste celkově spokojeni s naší podporou?"
         in client.get(f"/survey/{token}/").content.decode()
     )
+
+
+def test_a_case_s_survey_is_found_for_its_recipient_signed_in() -> None:
+    survey = SurveyFactory.create(
+        recipient_email="Ops@Acme.example", created_at=datetime.now(UTC) - timedelta(days=1)
+    )
+    now = datetime.now(UTC)
+
+    found = services.survey_of_case(case=survey.case, email="ops@acme.example", at=now)
+
+    assert found == survey
+    with pytest.raises(services.SurveyNotFound):
+        services.survey_of_case(case=survey.case, email="someone@acme.example", at=now)
+    with pytest.raises(services.SurveyNotFound):
+        services.survey_of_case(case=survey.case, email="", at=now)
+    with pytest.raises(services.SurveyExpired):
+        services.survey_of_case(
+            case=survey.case, email="ops@acme.example", at=now + timedelta(days=60)
+        )

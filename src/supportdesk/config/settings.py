@@ -197,6 +197,11 @@ UPLOAD_MAX_BYTES = env.env_int("SUPPORTDESK_UPLOAD_MAX_BYTES", 20 * 1024**3, min
 UPLOAD_CASE_QUOTA_BYTES = env.env_int(
     "SUPPORTDESK_UPLOAD_CASE_QUOTA_BYTES", 100 * 1024**3, minimum=1
 )
+# The portal's upload script sends a file in requests of this many bytes; after a dropped
+# connection it asks where the upload stands and sends the rest from there.
+SUPPORTDESK_PORTAL_UPLOAD_CHUNK_BYTES = env.env_int(
+    "SUPPORTDESK_PORTAL_UPLOAD_CHUNK_BYTES", 8 * 1024**2, minimum=64 * 1024
+)
 UPLOAD_EXTENSIONS: list[str] | None = env.env_list("SUPPORTDESK_UPLOAD_EXTENSIONS", []) or None
 UPLOAD_EXPIRY_SECONDS = env.env_int("SUPPORTDESK_UPLOAD_EXPIRY_SECONDS", 24 * 3600, minimum=1)
 UPLOAD_MAX_RATIO = env.env_int("SUPPORTDESK_UPLOAD_MAX_RATIO", 200, minimum=1)

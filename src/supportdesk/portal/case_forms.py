@@ -85,6 +85,20 @@ class SeverityRequestForm(PortalForm):
         self.fields["severity"].choices = severity_choices()  # type: ignore[attr-defined]
 
 
+class ManagerRequestForm(PortalForm):
+    """ "Talk to a manager" (R-32)."""
+
+    reason = forms.CharField(
+        label=_("What are you unhappy with?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "manager_%s")  # beside the other forms of the case page
+        super().__init__(*args, **kwargs)
+
+
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=[(s, s) for s in STATES])
     expected_version = forms.IntegerField(widget=forms.HiddenInput)

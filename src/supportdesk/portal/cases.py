@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import can_open_cases, is_staff, organizations_visible_to
+from supportdesk.attachments import selectors as attachment_selectors
 from supportdesk.cases import selectors, services
 from supportdesk.cases.models import Case
 from supportdesk.cases.permissions import side_of
@@ -34,9 +36,11 @@ from supportdesk.portal.case_forms import (
     STATUS_LABELS,
     CaseFilterForm,
     CommentForm,
+    ManagerRequestForm,
     SeverityRequestForm,
     TransitionForm,
 )
+from supportdesk.surveys import services as survey_services
 
 PAGE_SIZE = 20
 
@@ -198,8 +202,28 @@ def case_detail(
         or SeverityRequestForm(initial={"expected_version": case.version}),
         "transition_errors": forms["transition"].errors if "transition" in forms else None,
         "severity_changes": case.severity_changes.select_related("by").order_by("at", "pk"),
+        "manager_form": forms.get("manager") or ManagerRequestForm(),
+        "manager_requests": case.manager_requests.order_by("requested_at", "pk"),
+        "attachments": attachment_selectors.attachments_of(case, viewer=user, at=now),
+        "may_attach": may_work and case.status != "closed",
+        "upload_chunk_bytes": settings.SUPPORTDESK_PORTAL_UPLOAD_CHUNK_BYTES,
+        "survey": _survey_state(case, user, now),
     }
     return render(request, "portal/pages/case.html", context, status=status)
+
+
+def _survey_state(case: Case, user: User, now: Any) -> str:
+    """Whether the closed case's survey (R-34) waits for this person: "open", "answered",
+    or "" (no survey of theirs, or the case is not closed)."""
+    if case.status != "closed":
+        return ""
+    try:
+        survey_services.survey_of_case(case=case, email=user.email, at=now)
+    except survey_services.SurveyAnswered:
+        return "answered"
+    except (survey_services.SurveyNotFound, survey_services.SurveyExpired):
+        return ""
+    return "open"
 
 
 def _refused(
@@ -291,3 +315,21 @@ def case_transition(request: HttpRequest, number: str) -> HttpResponse:
         % {"status": STATUS_LABELS.get(form.cleaned_data["status"], "")},
     )
     return _back(case.number)
+
+
+@login_required
+@require_POST
+def case_manager(request: HttpRequest, number: str) -> HttpResponse:
+    """ "Talk to a manager" (R-32): the request waits in the support managers' queue."""
+    case = _case(request, number)
+    form = ManagerRequestForm(request.POST)
+    if not form.is_valid():
+        return case_detail(request, number, forms={"manager": form}, status=422)
+    try:
+        services.manager_request_open(
+            actor=_user(request), case=case, reason=form.cleaned_data["reason"], at=timezone.now()
+        )
+    except ValidationError as exc:
+        return _refused(request, number, "manager", form, exc)
+    messages.success(request, _("A support manager will answer you."))
+    return _back(case.number, "#manager")

@@ -102,13 +102,37 @@ def _check_open(survey: Survey, at: datetime) -> None:
         raise SurveyExpired("This survey link has expired.")
 
 
+def survey_of_case(*, case: Case, email: str, at: datetime) -> Survey:
+    """The survey of ``case`` sent to ``email``, for its recipient signed in to the portal
+    (the case page links it once the case is closed); refused as :func:`survey_by_token`
+    refuses. The caller has checked that the person sees the case."""
+    address = (email or "").strip()
+    found = (
+        Survey.objects.select_related("case")
+        .filter(case=case, recipient_email__iexact=address)
+        .first()
+        if address
+        else None
+    )
+    if found is None:
+        raise SurveyNotFound("No such survey.")
+    _check_open(found, at)
+    return found
+
+
 @transaction.atomic
 def survey_answer(
-    *, token: str, answers: Mapping[str, object], comment: str = "", at: datetime
+    *,
+    token: str = "",
+    survey: Survey | None = None,
+    answers: Mapping[str, object],
+    comment: str = "",
+    at: datetime,
 ) -> Survey:
     """Record the answers to the four questions (R-34), once; each is a whole number from 1
-    to 5, refused naming its question."""
-    found = survey_by_token(token, at=at)
+    to 5, refused naming its question. The survey is the one ``token`` opens, or ``survey``
+    as :func:`survey_of_case` found it for its signed-in recipient."""
+    found = survey if survey is not None else survey_by_token(token, at=at)
     survey = Survey.objects.select_for_update().get(pk=found.pk)
     _check_open(survey, at)  # again, under the row lock: one answer only
     errors: dict[str, list[str]] = {}
