@@ -60,7 +60,7 @@ class TestDatabase:
     ) -> None:
         config = env.database(None, tmp_path)
 
-        assert config["ENGINE"] == "django.db.backends.sqlite3"
+        assert config["ENGINE"] == "supportdesk.sqlite"  # Django's, writers queued
         assert config["NAME"] == str(tmp_path / "supportdesk.sqlite3")
         assert config["OPTIONS"] == {
             "transaction_mode": "IMMEDIATE",

@@ -23,6 +23,7 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 # SQLite as a server database: WAL lets readers run beside the one writer, IMMEDIATE takes
 # the write lock at BEGIN (so a transaction never fails half-way on "database is locked"),
 # and the busy timeout makes a writer wait for the lock instead of failing at once.
+SQLITE_ENGINE = "supportdesk.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_OPTIONS: dict[str, Any] = {
     "transaction_mode": "IMMEDIATE",
@@ -137,7 +138,9 @@ def database(url: str | None, home: Path) -> dict[str, Any]:
         config: dict[str, Any] = dict(dj_database_url.parse(url))
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
-    if config["ENGINE"] == "django.db.backends.sqlite3":
+    if config["ENGINE"] in {"django.db.backends.sqlite3", SQLITE_ENGINE}:
+        # Django's backend, with write transactions queued on a lock file (supportdesk.sqlite)
+        config["ENGINE"] = SQLITE_ENGINE
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
         # Keep each thread's connection: closing the last connection to a WAL database
         # checkpoints it (and syncs the file), which cost more than the request itself.
