@@ -145,6 +145,9 @@ def database(url: str | None, home: Path) -> dict[str, Any]:
         # Keep each thread's connection: closing the last connection to a WAL database
         # checkpoints it (and syncs the file), which cost more than the request itself.
         config["CONN_MAX_AGE"] = None
+        # Tests run on an in-memory database (Django's default for SQLite, said outright:
+        # test runners that look for Django's own engine name to know it miss ours).
+        config["TEST"] = {"NAME": ":memory:", **config.get("TEST", {})}
     else:
         # Reuse connections across requests, and check them before use after a pause.
         config["CONN_MAX_AGE"] = 60
