@@ -20,6 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
+from supportdesk import taskqueue
 from supportdesk.accounts.choices import StaffRole
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import (
@@ -616,8 +617,9 @@ def _open(
             changes=created(snapshot(case, CASE_FIELDS)),
             at=at,
         )
-        _confirmation_queue(case, opener, at)
-        sla_alerts_schedule(case=case)
+        with taskqueue.together():  # the confirmation's delivery and both deadline checks
+            _confirmation_queue(case, opener, at)
+            sla_alerts_schedule(case=case)
         case_routed_record(case=case, decision=decision, at=at)
     return case
 

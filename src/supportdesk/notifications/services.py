@@ -35,6 +35,7 @@ from supportdesk.notifications.mail import (
     thread_id,
 )
 from supportdesk.notifications.models import OutboundMail
+from supportdesk.taskqueue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +77,10 @@ def mail_queue(
     key = dedup_key.strip()
     if len(key) > 200:
         raise ValidationError({"dedup_key": ["At most 200 characters."]})
-    if key and (existing := OutboundMail.objects.filter(dedup_key=key).first()) is not None:
-        return existing
+    # No lookup first: the unique dedup key and Message-ID refuse a second mail, and the
+    # first one is fetched only then (a repeat is the rare case; a lookup cost every mail).
     subject, body, used = render(template, context, language)
     root = thread_id(thread) if thread else ""
-    if thread_root and OutboundMail.objects.filter(message_id=root).exists():
-        thread_root = False  # a second recipient of the thread's first mail
     mail = OutboundMail(
         kind=template,
         dedup_key=key,
@@ -113,7 +112,7 @@ def mail_queue(
 
     from supportdesk.notifications.tasks import mail_deliver
 
-    mail_deliver.using(run_after=send_after).enqueue(mail.pk)
+    enqueue(mail_deliver.using(run_after=send_after), mail.pk)
     return mail
 
 

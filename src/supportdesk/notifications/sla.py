@@ -25,6 +25,7 @@ from supportdesk.notifications.choices import SlaAlertKind
 from supportdesk.notifications.mail import local_time
 from supportdesk.notifications.models import SlaAlert
 from supportdesk.notifications.services import mail_queue
+from supportdesk.taskqueue import enqueue
 
 DONE = (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
@@ -53,7 +54,7 @@ def sla_alerts_schedule(*, case: Case) -> None:
         return
     for kind in (SlaAlertKind.WARNING, SlaAlertKind.BREACH):
         instant = alert_instant(case, kind)
-        sla_alert_check.using(run_after=instant).enqueue(case.pk, str(kind))
+        enqueue(sla_alert_check.using(run_after=instant), case.pk, str(kind))
 
 
 def _recipients(case: Case) -> list[User]:
