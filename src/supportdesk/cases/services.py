@@ -584,6 +584,8 @@ def _open(
             "product",
             "product_version",
             "follows",
+            "queue",  # from the routing decision, read just now
+            "assignee",
         ],
         validate_unique=False,
         validate_constraints=False,

@@ -43,14 +43,16 @@ def queue_facts(queues: Iterable[Queue] | None = None) -> list[QueueFacts]:
     ]
 
 
-def _facts(profile: EngineerProfile, *, at: datetime, load: int) -> EngineerFacts:
+def _facts(
+    profile: EngineerProfile, *, at: datetime, load: int, products: frozenset[str]
+) -> EngineerFacts:
     return EngineerFacts(
         id=profile.user_id,
         name=profile.user.get_full_name() or profile.user.get_username(),
         tier=profile.tier,
         seniority=profile.seniority,
         languages=tuple(profile.languages),
-        products=frozenset(p.code for p in profile.products.all()),
+        products=products,
         on_shift=on_shift(parse_shifts(profile.shifts), timezone=profile.time_zone, at=at),
         on_call=profile.on_call,
         load=load,
@@ -58,30 +60,51 @@ def _facts(profile: EngineerProfile, *, at: datetime, load: int) -> EngineerFact
     )
 
 
-def engineer_facts(*, at: datetime, users: Iterable[int] | None = None) -> list[EngineerFacts]:
-    """Every active staff member with a profile (or those in ``users``), with whether they are
-    on shift at ``at`` and how many open cases they hold."""
-    profiles = (
-        EngineerProfile.objects.filter(user__is_active=True, user__is_staff=True)
-        .select_related("user")
-        .prefetch_related("products")
-        .annotate(
+def engineer_facts(
+    *,
+    at: datetime,
+    users: Iterable[int] | None = None,
+    pdms_on_duty: bool | None = None,
+    details: bool = True,
+) -> list[EngineerFacts]:
+    """Every active staff member with a profile (or those in ``users``; only the PDMs on
+    duty, or only the others, with ``pdms_on_duty``), with whether they are on shift at
+    ``at`` and how many open cases they hold. Without ``details`` the load (a count over
+    the cases) and the products are left out (0 and none): routing a new case by language
+    needs neither."""
+    profiles = EngineerProfile.objects.filter(
+        user__is_active=True, user__is_staff=True
+    ).select_related("user")
+    if details:
+        profiles = profiles.prefetch_related("products").annotate(
             load=Count(
                 "user__cases_assigned",
                 filter=~Q(user__cases_assigned__status__in=("resolved", "closed")),
             )
         )
-    )
     if users is not None:
         profiles = profiles.filter(user_id__in=list(users))
-    return [_facts(p, at=at, load=p.load) for p in profiles]
+    if pdms_on_duty is not None:
+        profiles = profiles.filter(pdm_on_duty=pdms_on_duty)
+    return [
+        _facts(
+            p,
+            at=at,
+            load=getattr(p, "load", 0),  # annotated with the details
+            products=frozenset(x.code for x in p.products.all()) if details else frozenset(),
+        )
+        for p in profiles
+    ]
 
 
 def routing_decision(
     *, organization: Organization, product: Product, program: str, at: datetime
 ) -> RoutingDecision:
-    """Where a case for ``organization`` about ``product`` goes when opened at ``at``."""
-    engineers = engineer_facts(at=at)
+    """Where a case for ``organization`` about ``product`` goes when opened at ``at``.
+
+    Routing by language looks at who is on shift, not at their load; the load counts only
+    among the PDMs on duty, who take a Premium case out of its PDM's hours (R-10, R-11)."""
+    engineers = engineer_facts(at=at, details=False)
     pdm = None
     if organization.pdm_id is not None:
         pdm = next((e for e in engineers if e.id == organization.pdm_id), None)
@@ -96,8 +119,11 @@ def routing_decision(
                 products=frozenset(),
                 on_shift=True,
             )
+    duty = [e for e in engineers if e.pdm_on_duty]
+    if program == "premium" and duty:
+        duty = engineer_facts(at=at, pdms_on_duty=True)  # with their load
     try:
-        return _route(organization, product, program, at, engineers, pdm)
+        return _route(organization, product, program, at, engineers, pdm, duty)
     except InputError as exc:  # a place the policy's regions do not know: no queue
         return RoutingDecision("L1", "en", None, None, (f"Not routed: {exc.message}",))
 
@@ -109,6 +135,7 @@ def _route(
     at: datetime,
     engineers: list[EngineerFacts],
     pdm: EngineerFacts | None,
+    duty: list[EngineerFacts],
 ) -> RoutingDecision:
     return route_on_opening(
         get_policy(),
@@ -124,14 +151,14 @@ def _route(
         queues=queue_facts(),
         engineers=[e for e in engineers if not e.pdm_on_duty],
         pdm=pdm,
-        pdms_on_duty=[e for e in engineers if e.pdm_on_duty],
+        pdms_on_duty=duty,
     )
 
 
 def suggestions_for(case: Case, *, at: datetime, limit: int = 5) -> list[Suggestion]:
     """On-shift engineers ranked for ``case`` by language, product skill, tier and load; a
     Premium case held by its PDM asks for a senior engineer (R-10)."""
-    engineers = [e for e in engineer_facts(at=at) if not e.pdm_on_duty]
+    engineers = engineer_facts(at=at, pdms_on_duty=False)
     return suggest_engineers(
         engineers,
         language=case.language or "en",
