@@ -22,6 +22,8 @@ from django.tasks.signals import task_enqueued
 from django.utils.json import normalize_json
 from django_tasks_db.backend import DatabaseBackend
 
+from supportdesk.rows import insert_all
+
 if TYPE_CHECKING:
     from django_tasks_db.models import DBTaskResult
 
@@ -43,9 +45,7 @@ def together() -> Iterator[None]:
     finally:
         _pending.rows = None
     if rows:
-        from django_tasks_db.models import DBTaskResult
-
-        DBTaskResult.objects.bulk_create([row for _, row in rows])
+        insert_all([row for _, row in rows])
         for backend, row in rows:
             task_enqueued.send(type(backend), task_result=row.task_result)
 

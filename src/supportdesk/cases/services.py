@@ -20,7 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 
-from supportdesk import taskqueue
+from supportdesk import rows, taskqueue
 from supportdesk.accounts.choices import StaffRole
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import (
@@ -75,6 +75,7 @@ from supportdesk.policy import InputError, Policy, first_response, get_policy, z
 from supportdesk.policy.case_states import transition
 from supportdesk.policy.contact_attempts import answered, check_attempt
 from supportdesk.policy.resolutions import resolution_effect
+from supportdesk.policy.routing import RoutingDecision
 from supportdesk.routing.opening import apply_routing, case_routed_record
 from supportdesk.routing.selectors import routing_decision
 from supportdesk.surveys.services import survey_invite
@@ -250,13 +251,12 @@ def _entitlement(
     product named (R-2); refused naming the field before the case exists."""
     if support_id is None or (isinstance(support_id, str) and not support_id.strip()):
         raise ValidationError({"support_id": ["Give the Support ID of the product (R-2)."]})
-    within = SupportId.objects.filter(license__organization=organization)
     try:
         answer = entitlement_for(
             support_id=support_id if isinstance(support_id, str) else support_id.code,
             version=details.product_version,
             at=at,
-            within=within,
+            organization=organization,
         )
     except SupportId.DoesNotExist:
         raise ValidationError(
@@ -540,7 +540,11 @@ def _open(
         ),
     )
     decision = routing_decision(
-        organization=organization, product=answer.product, program=clock.program, at=at
+        # the entitlement's organization is this one, read with its PDM
+        organization=answer.organization,
+        product=answer.product,
+        program=clock.program,
+        at=at,
     )
     case = Case(
         **values,
@@ -590,40 +594,56 @@ def _open(
         validate_unique=False,
         validate_constraints=False,
     )
-    # Only the writes share a transaction: on SQLite it takes the database's one write lock,
-    # on PostgreSQL the counter row's lock, and both are held until commit.
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                case.number = _next_number(at)
-                case.save()
-        except IntegrityError:
-            # the same submission, retried at the same moment, won the race: answer its case
-            if (existing := _replayed(opener, key, fingerprint)) is not None:
-                return existing
-            raise
-        SeverityChange.objects.create(
+    try:
+        _write_opening(case, opener, decision, severity=severity, at=at)
+    except _Refused:
+        # the same submission, retried at the same moment, won the race: answer its case
+        # (the transaction was rolled back: no case number used)
+        if (existing := _replayed(opener, key, fingerprint)) is not None:
+            return existing
+        raise IntegrityError(f"case {case.number}: refused by a unique constraint") from None
+    return case
+
+
+class _Refused(Exception):
+    """The case's row was refused by a unique constraint (a retry with the same key)."""
+
+
+@transaction.atomic
+def _write_opening(
+    case: Case, opener: User, decision: RoutingDecision, *, severity: int, at: datetime
+) -> None:
+    """The opening's writes, in one transaction: on SQLite it takes the database's one write
+    lock, on PostgreSQL the counter row's lock, and both are held until commit. Each row is
+    one ``INSERT`` made once per process (supportdesk.rows); a retry's case is refused by
+    the unique (opener, key) constraint without a savepoint, and the whole transaction is
+    rolled back (:class:`_Refused`)."""
+    case.number = _next_number(at)
+    if not rows.insert(case, ignore_conflicts=True):
+        raise _Refused
+    rows.insert(
+        SeverityChange(
             case=case,
             kind=SeverityChangeKind.PROPOSED,
             from_severity=None,
             to_severity=severity,
-            reason=values["business_impact"],
+            reason=case.business_impact,
             by=opener,
             at=at,
-            due_after=clock.due_at,
+            due_after=case.first_response_due_at,
         )
-        audit_event_record(
-            actor=opener,
-            action="case.open",
-            target=case,
-            changes=created(snapshot(case, CASE_FIELDS)),
-            at=at,
-        )
-        with taskqueue.together():  # the confirmation's delivery and both deadline checks
-            _confirmation_queue(case, opener, at)
-            sla_alerts_schedule(case=case)
-        case_routed_record(case=case, decision=decision, at=at)
-    return case
+    )
+    audit_event_record(
+        actor=opener,
+        action="case.open",
+        target=case,
+        changes=created(snapshot(case, CASE_FIELDS)),
+        at=at,
+    )
+    with taskqueue.together():  # the confirmation's delivery and both deadline checks
+        _confirmation_queue(case, opener, at)
+        sla_alerts_schedule(case=case)
+    case_routed_record(case=case, decision=decision, at=at)
 
 
 def _customer_recipients(case: Case) -> list[tuple[str, str, str]]:

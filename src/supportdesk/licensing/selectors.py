@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
+from supportdesk import rows
 from supportdesk.accounts.models import Organization, User
 from supportdesk.licensing import support_ids
 from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
@@ -149,9 +150,12 @@ def entitlement_for(
     version: str | None = None,
     at: datetime,
     within: QuerySet[SupportId] | None = None,
+    organization: Organization | None = None,
 ) -> EntitlementAnswer:
     """What ``support_id`` entitles its customer to at instant ``at`` (for ``version`` of the
-    license's product when given): loads the facts and asks the policy core.
+    license's product when given): loads the facts and asks the policy core. ``organization``
+    (instead of ``within``) takes only that organization's Support IDs, read in one statement
+    with the license, its lines, the product and the version (opening a case asks this).
 
     Raises ``SupportId.DoesNotExist`` for an unknown Support ID (or one outside ``within``),
     and ``ValidationError`` naming ``support_id`` for a revoked one or ``version`` for a
@@ -159,11 +163,16 @@ def entitlement_for(
     """
     if at.tzinfo is None:
         raise ValidationError({"at": ["Give a time with its UTC offset."]})
-    sid = (
-        support_id
-        if isinstance(support_id, SupportId)
-        else support_id_get(support_id, within=within)
-    )
+    loaded: tuple[ProductVersion | None] | None = None
+    if organization is not None and isinstance(support_id, str) and within is None:
+        sid, version_found = _support_id_of(support_id, organization, version)
+        loaded = (version_found,)
+    else:
+        sid = (
+            support_id
+            if isinstance(support_id, SupportId)
+            else support_id_get(support_id, within=within)
+        )
     if sid.revoked_at is not None and sid.revoked_at <= at:
         raise ValidationError(
             {
@@ -176,15 +185,10 @@ def entitlement_for(
     license = sid.license
     organization, product = license.organization, license.product
     on = customer_today(organization, at)
-    version_row = _version(product, version)
+    version_row = _version(product, version, *(loaded or ()))
     policy = get_policy()
     # R-9: hotfix access through maintenance in force on another license of the same product
-    others = (
-        License.objects.filter(organization=organization, product=product)
-        .exclude(pk=license.pk)
-        .order_by()  # any order will do for any()
-        .prefetch_related("lines")
-    )
+    others = _other_licenses(license)
     maintained_elsewhere = any(
         resolve_entitlement(policy, other.facts(), on=on).maintenance_active for other in others
     )
@@ -220,13 +224,110 @@ def entitlement_for(
     )
 
 
-def _version(product: Product, version: str | None) -> ProductVersion | None:
+_NOT_READ = object()
+
+
+def _version(
+    product: Product, version: str | None, found: ProductVersion | object | None = _NOT_READ
+) -> ProductVersion | None:
+    """The product's ``version`` (``found`` when it was read already, None for none such)."""
     if version is None or not version.strip():
         return None
-    found = product.versions.filter(version=version.strip()).order_by().first()
+    if found is _NOT_READ:
+        found = product.versions.filter(version=version.strip()).order_by().first()
     if found is None:
         known = ", ".join(versions_of(product).values_list("version", flat=True)) or "none yet"
         raise ValidationError(
             {"version": [f"{product} has no version {version.strip()!r} (known: {known})."]}
         )
-    return found
+    return found  # type: ignore[return-value]
+
+
+# --- the reads of opening a case, each one statement made once per process (supportdesk.rows)
+
+
+def _with_lines(license: License, lines: list[LicenseLine]) -> None:
+    """Put ``lines`` on ``license`` as ``prefetch_related("lines")`` does."""
+    cached = LicenseLine.objects.all()
+    cached._result_cache = lines
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    for line in lines:
+        line.license = license
+    license._prefetched_objects_cache = {"lines": cached}  # type: ignore[attr-defined]
+
+
+_T = {
+    m: m._meta.db_table
+    for m in (SupportId, License, Organization, User, Product, ProductVersion, LicenseLine)
+}
+# the tables' names are the models', fixed in the code: no outside input reaches this text
+_SUPPORT_ID_OF = (
+    f'FROM "{_T[SupportId]}" s '
+    f'INNER JOIN "{_T[License]}" l ON l."id" = s."license_id" '
+    f'INNER JOIN "{_T[Organization]}" o ON o."id" = l."organization_id" '
+    f'LEFT JOIN "{_T[User]}" p ON p."id" = o."pdm_id" '
+    f'INNER JOIN "{_T[Product]}" pr ON pr."id" = l."product_id" '
+    f'LEFT JOIN "{_T[ProductVersion]}" v ON v."product_id" = pr."id" AND v."version" = %s '
+    f'LEFT JOIN "{_T[LicenseLine]}" ll ON ll."license_id" = l."id" '
+    'WHERE s."code" = %s AND l."organization_id" = %s ORDER BY ll."id"'
+)
+_SUPPORT_ID_PARTS = (
+    (SupportId, "s"),
+    (License, "l"),
+    (Organization, "o"),
+    (User, "p"),
+    (Product, "pr"),
+    (ProductVersion, "v"),
+    (LicenseLine, "ll"),
+)
+
+
+def _support_id_of(
+    code: str, organization: Organization, version: str | None
+) -> tuple[SupportId, ProductVersion | None]:
+    """``organization``'s Support ID ``code`` (any spelling) with its license, the license's
+    organization (and PDM), product and lines, and the product's ``version`` when it has it
+    (None otherwise): one statement. ``SupportId.DoesNotExist`` when it is not one of the
+    organization's."""
+    canonical = support_ids.normalise(code)
+    if canonical is None:
+        raise SupportId.DoesNotExist("No such Support ID.")
+    found = rows.select(
+        _SUPPORT_ID_PARTS,
+        _SUPPORT_ID_OF,
+        [(version or "").strip(), canonical, organization.pk],
+    )
+    if not found:
+        raise SupportId.DoesNotExist("No such Support ID.")
+    sid, license, org, pdm, product, version_row, _ = found[0]
+    org.pdm = pdm
+    license.organization = org
+    license.product = product
+    _with_lines(license, [row[6] for row in found if row[6] is not None])
+    sid.license = license
+    return sid, version_row
+
+
+_OTHER_LICENSES = (
+    f'FROM "{_T[License]}" l '
+    f'LEFT JOIN "{_T[LicenseLine]}" ll ON ll."license_id" = l."id" '
+    'WHERE l."organization_id" = %s AND l."product_id" = %s AND l."id" <> %s '
+    'ORDER BY l."id", ll."id"'
+)
+
+
+def _other_licenses(license: License) -> list[License]:
+    """The customer's other licenses of the same product, with their lines: one statement."""
+    found = rows.select(
+        ((License, "l"), (LicenseLine, "ll")),
+        _OTHER_LICENSES,
+        [license.organization_id, license.product_id, license.pk],
+    )
+    out: dict[int, tuple[License, list[LicenseLine]]] = {}
+    for other, line in found:
+        entry = out.setdefault(other.pk, (other, []))
+        if line is not None:
+            entry[1].append(line)
+    for other, lines in out.values():
+        _with_lines(other, lines)
+    return [other for other, _ in out.values()]

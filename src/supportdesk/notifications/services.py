@@ -25,6 +25,7 @@ from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
+from supportdesk import rows
 from supportdesk.notifications.choices import MailStatus
 from supportdesk.notifications.mail import (
     clean_address,
@@ -97,18 +98,17 @@ def mail_queue(
         next_attempt_at=send_after or at,
         created_at=at,
     )
-    try:
-        with transaction.atomic():
-            mail.save()
-    except IntegrityError:
+    # ON CONFLICT DO NOTHING: a refused row leaves the caller's transaction usable, so no
+    # savepoint is needed around the insert
+    if not rows.insert(mail, ignore_conflicts=True):
         # the same key queued at the same moment by another transaction, or a thread's
         # first mail queued twice: the one that is there stands
         if key and (existing := OutboundMail.objects.filter(dedup_key=key).first()):
             return existing
         if not thread_root:
-            raise
+            raise IntegrityError(f"mail {mail.message_id}: refused by a unique constraint")
         mail.message_id, mail.in_reply_to, mail.references = new_message_id(), root, root
-        mail.save()
+        rows.insert(mail)
 
     from supportdesk.notifications.tasks import mail_deliver
 

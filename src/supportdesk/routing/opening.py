@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from supportdesk import rows
 from supportdesk.cases.models import Case
 from supportdesk.policy.routing import RoutingDecision
 from supportdesk.routing.choices import AssignmentKind
@@ -24,7 +25,7 @@ def apply_routing(case: Case, decision: RoutingDecision, at: datetime) -> None:
 def case_routed_record(*, case: Case, decision: RoutingDecision, at: datetime) -> CaseAssignment:
     """Record how a case just opened was routed, inside the opening's transaction (its
     audit event is the opening's, which carries the queue, assignee and reasons)."""
-    row = CaseAssignment.objects.create(
+    row = CaseAssignment(
         case=case,
         kind=AssignmentKind.ROUTED,
         to_queue_id=case.queue_id,
@@ -34,4 +35,5 @@ def case_routed_record(*, case: Case, decision: RoutingDecision, at: datetime) -
         reasons=list(decision.reasons),
         at=at,
     )
+    rows.insert(row)
     return row

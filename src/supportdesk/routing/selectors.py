@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q
 
+from supportdesk import rows
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Actor
 from supportdesk.audit.models import AuditEvent
@@ -28,9 +29,43 @@ from supportdesk.policy.shifts import on_shift, parse_shifts
 from supportdesk.routing.models import EngineerProfile, Queue
 from supportdesk.routing.permissions import console_cases_visible_to, queues_of, sees_every_case
 
+# the tables' names are the models', fixed in the code: no outside input reaches this text
+_QUEUES = (
+    f'FROM "{Queue._meta.db_table}" q '
+    f'LEFT JOIN "{Product._meta.db_table}" pr ON pr."id" = q."product_id" '
+    'ORDER BY q."tier", q."code"'
+)
+
+
+def _queues() -> list[Queue]:
+    """Every queue with its product, in the queues' order: one statement made once per
+    process (supportdesk.rows), as ``Queue.objects.select_related("product")``."""
+    out = []
+    for queue, product in rows.select(((Queue, "q"), (Product, "pr")), _QUEUES, []):
+        queue.product = product
+        out.append(queue)
+    return out
+
+
+_ENGINEERS = (
+    f'FROM "{EngineerProfile._meta.db_table}" e '
+    f'INNER JOIN "{User._meta.db_table}" u ON u."id" = e."user_id" '
+    'WHERE u."is_active" AND u."is_staff" ORDER BY u."username"'
+)
+
+
+def _engineers() -> list[EngineerProfile]:
+    """Every active staff member's profile with its user, in the profiles' order: one
+    statement made once per process, for routing a new case on every opening."""
+    out = []
+    for profile, user in rows.select(((EngineerProfile, "e"), (User, "u")), _ENGINEERS, []):
+        profile.user = user
+        out.append(profile)
+    return out
+
 
 def queue_facts(queues: Iterable[Queue] | None = None) -> list[QueueFacts]:
-    rows = Queue.objects.select_related("product") if queues is None else queues
+    found = _queues() if queues is None else queues
     return [
         QueueFacts(
             id=q.pk,
@@ -39,7 +74,7 @@ def queue_facts(queues: Iterable[Queue] | None = None) -> list[QueueFacts]:
             product=q.product.code if q.product_id else None,  # type: ignore[union-attr]
             region=q.region or None,
         )
-        for q in rows
+        for q in found
     ]
 
 
@@ -72,6 +107,8 @@ def engineer_facts(
     ``at`` and how many open cases they hold. Without ``details`` the load (a count over
     the cases) and the products are left out (0 and none): routing a new case by language
     needs neither."""
+    if not details and users is None and pdms_on_duty is None:  # routing a new case
+        return [_facts(p, at=at, load=0, products=frozenset()) for p in _engineers()]
     profiles = EngineerProfile.objects.filter(
         user__is_active=True, user__is_staff=True
     ).select_related("user")

@@ -1,0 +1,173 @@
+"""Writing new rows with SQL made once per process, for the fixed writes of a hot path.
+
+``obj.save()`` on a new object builds and compiles its ``INSERT`` every time, and on the
+path that opens a case (six inserts) that Python cost more than the database's work. Here
+the statement of each model is made once, from the model's own fields, and each insert only
+prepares the values (each field's ``pre_save`` and ``get_db_prep_save``, as ``save`` does)
+and runs it. What ``save`` does besides is not done: no ``pre_save``/``post_save`` signals
+(nothing in supportdesk listens to them), no ``save()`` override of the model is called
+(those of supportdesk's models only guard changes to existing rows, and these are new).
+
+``ignore_conflicts`` writes ``ON CONFLICT DO NOTHING``: a row that a unique constraint
+refuses is not written, the call answers False, and the transaction goes on (SQLite and
+PostgreSQL alike), so no savepoint is needed around an insert that may meet a retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+
+_Statement = tuple[str, list[Field[Any, Any]], bool]
+_made: dict[tuple[type[Model], str, bool, bool, int], _Statement] = {}
+
+
+def _statement(
+    model: type[Model], connection: BaseDatabaseWrapper, *, with_pk: bool, ignore: bool, rows: int
+) -> _Statement:
+    key = (model, connection.alias, with_pk, ignore, rows)
+    made = _made.get(key)
+    if made is None:
+        meta = model._meta
+        fields = [
+            f
+            for f in meta.local_concrete_fields
+            if not f.generated and (with_pk or f is not meta.auto_field)
+        ]
+        quote = connection.ops.quote_name
+        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        # names from the model's own definition, quoted; the values go as parameters
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES {', '.join([one] * rows)}"
+        )
+        if ignore:
+            sql += " ON CONFLICT DO NOTHING"
+        returning = not with_pk
+        if returning:
+            sql += f" RETURNING {quote(str(meta.pk.column))}"
+        made = _made[key] = (sql, fields, returning)
+    return made
+
+
+def _values(
+    obj: Model, fields: list[Field[Any, Any]], connection: BaseDatabaseWrapper
+) -> list[Any]:
+    if not obj._state.adding:
+        raise ValueError(f"{obj!r} is already written: rows.insert writes new rows only")
+    obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
+    values = []
+    for f in fields:
+        value = f.get_db_prep_save(f.pre_save(obj, True), connection)
+        if hasattr(value, "resolve_expression"):
+            raise ValueError(f"{f.name}: rows.insert takes values, not expressions")
+        values.append(value)
+    return values
+
+
+def insert(obj: Model, *, ignore_conflicts: bool = False) -> bool:
+    """Write the new ``obj`` in one ``INSERT`` (its primary key back from the database when
+    the database makes it). With ``ignore_conflicts``, False when a unique constraint
+    refused the row (nothing written, the transaction goes on)."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    with_pk = obj.pk is not None
+    sql, fields, returning = _statement(
+        model, connection, with_pk=with_pk, ignore=ignore_conflicts, rows=1
+    )
+    values = _values(obj, fields, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            row = cursor.fetchone()
+            if row is None:  # refused by a unique constraint (ON CONFLICT DO NOTHING)
+                return False
+            obj.pk = row[0]
+        elif ignore_conflicts and cursor.rowcount == 0:
+            return False
+    obj._state.adding = False
+    obj._state.db = alias
+    return True
+
+
+def insert_all(objs: Sequence[Model]) -> None:
+    """Write new objects of one model, their primary keys given, in one ``INSERT``."""
+    if not objs:
+        return
+    model = type(objs[0])
+    if any(type(o) is not model or o.pk is None for o in objs):
+        raise ValueError("rows.insert_all takes objects of one model with their primary keys")
+    alias = router.db_for_write(model, instance=objs[0])
+    connection = connections[alias]
+    sql, fields, _ = _statement(model, connection, with_pk=True, ignore=False, rows=len(objs))
+    values = [v for obj in objs for v in _values(obj, fields, connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+_Converter = tuple[int, list[Any], Any]
+_Part = tuple[type[Model], str]
+_read: dict[tuple[tuple[_Part, ...], str], tuple[str, list[_Converter]]] = {}
+
+
+def _columns(
+    parts: tuple[_Part, ...], connection: BaseDatabaseWrapper
+) -> tuple[str, list[_Converter]]:
+    key = (parts, connection.alias)
+    made = _read.get(key)
+    if made is None:
+        quote = connection.ops.quote_name
+        names: list[str] = []
+        converters: list[_Converter] = []
+        for model, alias in parts:
+            for f in model._meta.concrete_fields:
+                col = f.get_col(alias)
+                found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+                if found:
+                    converters.append((len(names), found, col))
+                names.append(f"{quote(alias)}.{quote(str(f.column))}")
+        made = _read[key] = (", ".join(names), converters)
+    return made
+
+
+def select(
+    parts: Sequence[_Part], rest: str, params: Sequence[Any], *, using: str = "default"
+) -> list[list[Any]]:
+    """``SELECT`` every column of each (model, table alias) of ``parts`` followed by
+    ``rest`` (``FROM ... WHERE ...`` naming those aliases, placeholders ``%s``): for each
+    row, one instance per part (None for a part whose primary key is NULL, as from a
+    ``LEFT JOIN``), the values converted as the ORM converts them."""
+    key = tuple(parts)
+    connection = connections[using]
+    columns, converters = _columns(key, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} {rest}", list(params))
+        fetched = cursor.fetchall()
+    out: list[list[Any]] = []
+    for raw in fetched:
+        values = list(raw)
+        for index, found, col in converters:
+            value = values[index]
+            for convert in found:
+                value = convert(value, col, connection)
+            values[index] = value
+        objects: list[Any] = []
+        start = 0
+        for model, _ in key:
+            n = len(model._meta.concrete_fields)
+            chunk = values[start : start + n]
+            start += n
+            pk_index = model._meta.concrete_fields.index(model._meta.pk)
+            objects.append(None if chunk[pk_index] is None else model.from_db(using, (), chunk))
+        out.append(objects)
+    return out
