@@ -397,13 +397,16 @@ def ours(database_url: str | None, args: argparse.Namespace, work: Path) -> Outc
     command += ["--threads", str(THREADS)]
     outcome = Outcome()
     backends = pg_backends(database_url.rsplit("/", 1)[1]) if database_url else list
-    with server(command, env, port, work / f"ours-{port}.log") as pid:
+    log = work / f"ours-{port}.log"
+    with server(command, env, port, log) as pid:
         say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
         outcome.load = drive(
             port, "/api/v1/cases", headers, body,
             clients=args.clients, warmup=args.warmup, duration=args.duration,
             cpu=lambda: tree_cpu(pid, backends),
         )  # fmt: skip
+    if not outcome.load.completed:
+        say(f"  no answer in the timed window; the server's log ends: {tail(log, 20)}")
     counts = count(
         OURS_COUNT,
         None if database_url else home / "supportdesk.sqlite3",
@@ -611,6 +614,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, help="timed seconds per run")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--no-peer", action="store_true", help="measure ours only")
+    parser.add_argument(
+        "--database", choices=("sqlite", "pg", "both"), default="both", help="which to run on"
+    )
     args = parser.parse_args()
     if args.duration is None:
         args.duration = 4.0 if args.quick else 30.0
@@ -632,11 +638,12 @@ def main() -> int:
             peer_error = f"cannot set up the peer: {exc}"
             say(f"  {peer_error}; measuring ours only")
 
+    databases = ("sqlite", "pg") if args.database == "both" else (args.database,)
     results: dict[tuple[str, str], Outcome] = {}
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
         work = Path(tmp)
-        for db in ("sqlite", "pg"):
+        for db in databases:
             label = "SQLite" if db == "sqlite" else "PostgreSQL"
             say(f"ours on {label} ...")
             try:
@@ -697,7 +704,7 @@ def main() -> int:
         f"  load average while running: {os.getloadavg()[0]:.1f} (the machine has "
         f"{os.cpu_count()} cores; rates fall and latencies grow when others share them)"
     )
-    for db in ("sqlite", "pg"):
+    for db in databases:
         mine, theirs = results["ours", db], results["peer", db]
         if mine.load and theirs.load and theirs.load.per_s:
             ratios[db] = mine.load.per_s / theirs.load.per_s
@@ -722,11 +729,11 @@ def main() -> int:
         say(f"FAILED: {failure}")
 
     def rate(who: str, db: str) -> str:
-        load = results[who, db].load
+        load = results[who, db].load if (who, db) in results else None
         return f"{load.per_s:.1f}" if load else "nan"
 
     def cpu_ms(db: str) -> str:
-        load = results["ours", db].load
+        load = results["ours", db].load if ("ours", db) in results else None
         return f"{load.server_cpu_ms:.1f}" if load else "nan"
 
     peer_rate = rate("peer", worse) if worse else "nan"

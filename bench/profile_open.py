@@ -1,6 +1,6 @@
 """What one opening of a case costs, without HTTP and without the machine's other work.
 
-    .venv/bin/python bench/profile_open.py [--openings N] [--sql] [--profile]
+    .venv/bin/python bench/profile_open.py [--openings N] [--sql] [--profile] [--database-url URL]
 
 Migrates a scratch SQLite database in a temporary SUPPORTDESK_HOME, loads the demo data, and
 sends ``POST /api/v1/cases`` (the benchmark's case, bench/open_cases.py) straight to the WSGI
@@ -33,10 +33,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from open_cases import CASE_BODY, OPENER, ORGANIZATION, say
 
 
-def prepare() -> Callable[[], bytes]:
-    """A scratch database with the demo's data; a function that opens one case."""
+def prepare(database_url: str | None = None) -> Callable[[], bytes]:
+    """A scratch database with the demo's data (SQLite, or the PostgreSQL database
+    ``database_url`` names, dropped and made again); a function that opens one case."""
     os.environ["SUPPORTDESK_HOME"] = tempfile.mkdtemp(prefix="profile-open-")
     os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        import psycopg
+
+        base, name = database_url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.config.settings")
     warnings.filterwarnings("ignore", message="No directory at")
     import django
@@ -88,9 +97,14 @@ def main() -> int:
     parser.add_argument("--openings", type=int, default=200)
     parser.add_argument("--sql", action="store_true", help="list one opening's statements")
     parser.add_argument("--profile", action="store_true", help="cProfile's top functions")
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database to run on instead of SQLite (postgres://user@host/name): "
+        "it is dropped and made again",
+    )
     args = parser.parse_args()
 
-    open_one = prepare()
+    open_one = prepare(args.database_url)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -121,6 +135,10 @@ def main() -> int:
     if args.profile:
         stats.sort_stats("cumulative").print_stats(40)
     say(f"RESULT queries={len(statements)} cpu_ms={cpu_ms:.2f} calls={calls}")
+    if args.database_url:
+        from django.db import connections
+
+        connections.close_all()
     return 0
 
 

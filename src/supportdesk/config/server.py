@@ -72,8 +72,21 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Any:
+        from django.urls import get_resolver
+
         from supportdesk.config.wsgi import application
 
+        from supportdesk.policy import get_policy
+        from supportdesk.policy.calendar import check_country
+
+        # Load here in the master, once, what every worker would otherwise load on its first
+        # requests while the requests that arrive meanwhile wait: the URLconf and with it
+        # the API (django-ninja builds a pydantic model per schema), the policy file, and the
+        # holiday library's list of countries (it imports a module per country). Seconds of
+        # CPU on a busy machine, more where no bytecode is cached; forked workers share it.
+        get_resolver().url_patterns  # noqa: B018
+        get_policy()
+        check_country("DE", None)
         return application
 
 
