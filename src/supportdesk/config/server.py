@@ -75,7 +75,6 @@ class _Gunicorn(BaseApplication):
         from django.urls import get_resolver
 
         from supportdesk.config.wsgi import application
-
         from supportdesk.policy import get_policy
         from supportdesk.policy.calendar import check_country
 
