@@ -92,6 +92,20 @@ def prepare(database_url: str | None = None) -> Callable[[], bytes]:
     return open_one
 
 
+def _backend_cpu(connection: Any) -> Callable[[], float]:
+    """The CPU seconds so far of the PostgreSQL server process serving ``connection`` (on this
+    machine: read from /proc)."""
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return cpu
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--openings", type=int, default=200)
@@ -118,11 +132,16 @@ def main() -> int:
         for sql in statements:
             say(f"  {sql[:150]}")
 
+    backend = _backend_cpu(connection) if args.database_url else None
     started = time.process_time()
+    backend_started = backend() if backend else 0.0
     for _ in range(args.openings):
         open_one()
     cpu_ms = (time.process_time() - started) / args.openings * 1000
     say(f"CPU per opening: {cpu_ms:.2f} ms (load average {os.getloadavg()[0]:.1f})")
+    if backend:
+        backend_ms = (backend() - backend_started) / args.openings * 1000
+        say(f"PostgreSQL server process's CPU per opening: {backend_ms:.2f} ms")
 
     profiler = cProfile.Profile()
     profiler.enable()

@@ -20,7 +20,16 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
+from django.db.models.fields import AutoFieldMixin
 
 _Statement = tuple[str, list[Field[Any, Any]], bool]
 _made: dict[tuple[type[Model], str, bool, bool, int], _Statement] = {}
@@ -54,6 +63,34 @@ def _statement(
     return made
 
 
+def _plain_type(f: Field[Any, Any]) -> type | None:
+    """The one Python type whose values ``f`` writes unchanged on every database (a ``str``
+    of a text field, an ``int`` of an integer field or of a key to an integer key, a
+    ``bool``), or None when each value goes through the field's own preparation."""
+    if isinstance(f, ForeignKey):
+        target = f.target_field
+        if isinstance(target, AutoFieldMixin) and isinstance(target, IntegerField):
+            return int
+        return None
+    plain = (
+        type(f).pre_save is Field.pre_save
+        and type(f).get_db_prep_save is Field.get_db_prep_save
+        and type(f).get_db_prep_value is Field.get_db_prep_value
+    )
+    if not plain:
+        return None
+    if isinstance(f, CharField | TextField):
+        return str
+    if isinstance(f, BooleanField):
+        return bool
+    if isinstance(f, IntegerField):
+        return int
+    return None
+
+
+_plain: dict[Field[Any, Any], type | None] = {}
+
+
 def _values(
     obj: Model, fields: list[Field[Any, Any]], connection: BaseDatabaseWrapper
 ) -> list[Any]:
@@ -62,9 +99,19 @@ def _values(
     obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     values = []
     for f in fields:
-        value = f.get_db_prep_save(f.pre_save(obj, True), connection)
-        if hasattr(value, "resolve_expression"):
-            raise ValueError(f"{f.name}: rows.insert takes values, not expressions")
+        try:
+            kind = _plain[f]
+        except KeyError:
+            kind = _plain[f] = _plain_type(f)
+        value = getattr(obj, f.attname)
+        # None, and a value of the field's own plain type, are written as they are; anything
+        # else as save() writes it (pre_save sets auto_now times, get_db_prep_save adapts)
+        if value is None and kind is not None:
+            pass
+        elif kind is None or type(value) is not kind:
+            value = f.get_db_prep_save(f.pre_save(obj, True), connection)
+            if hasattr(value, "resolve_expression"):
+                raise ValueError(f"{f.name}: rows.insert takes values, not expressions")
         values.append(value)
     return values
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from supportdesk import rows
-from supportdesk.accounts.models import ApiToken, User
+from supportdesk.accounts.models import ApiToken, Organization, User
 from supportdesk.accounts.services import TOKEN_PREFIX, token_digest
 
 
@@ -33,3 +33,16 @@ def user_for_token(token: str) -> User | None:
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+_ORGANIZATION = f'FROM "{Organization._meta.db_table}" o WHERE o."id" = %s'
+
+
+def organization_get(pk: int) -> Organization:
+    """The organization ``pk`` (``Organization.objects.get(pk=pk)`` in one statement made once
+    per process: opening a case reads it first); ``Organization.DoesNotExist`` otherwise."""
+    found = rows.select(((Organization, "o"),), _ORGANIZATION, [pk])
+    if not found:
+        raise Organization.DoesNotExist("No such organization.")
+    organization: Organization = found[0][0]
+    return organization

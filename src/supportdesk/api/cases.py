@@ -17,7 +17,8 @@ from ninja import Header, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from supportdesk.accounts.models import Organization, User
+from supportdesk.accounts.models import User
+from supportdesk.accounts.selectors import organization_get
 from supportdesk.api.accounts import ERRORS, PAGE_SIZE
 from supportdesk.api.auth import SIGNED_IN
 from supportdesk.api.pagination import Pages
@@ -254,7 +255,7 @@ def case_open(
 ) -> Status[Any]:
     now = timezone.now()
     values = payload.model_dump()
-    organization = Organization.objects.get(pk=values.pop("organization"))
+    organization = organization_get(values.pop("organization"))
     support_id, kind = values.pop("support_id"), values.pop("kind")
     follows = values.pop("follows")
     try:

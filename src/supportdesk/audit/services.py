@@ -19,9 +19,13 @@ from supportdesk.errors import Conflict
 
 Changes = dict[str, list[Any]]
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
 
 def jsonable(value: Any) -> Any:
     """A field value as it is stored in an audit record: dates in ISO 8601, objects by key."""
+    if type(value) in _AS_IS:  # most values: answered before the checks below
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

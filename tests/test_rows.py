@@ -1,0 +1,123 @@
+"""Rows written and read with SQL made once per process: what they write and read is what
+the ORM writes and reads (supportdesk.rows, used on the path that opens a case)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from supportdesk import rows
+from supportdesk.accounts.models import Organization, User
+from supportdesk.audit.models import AuditEvent
+from supportdesk.notifications.models import OutboundMail
+from tests.accounts.factories import OrganizationFactory, PdmFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 11, 3, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def mail(dedup_key: str | int, message_id: str = "<a@example.com>") -> OutboundMail:
+    return OutboundMail(
+        kind="case_confirmation",
+        to_address="nora@example.com",
+        subject="Case C-2026-000001",
+        body="Your case",
+        dedup_key=dedup_key,
+        message_id=message_id,
+        next_attempt_at=AT,
+        created_at=AT,
+    )
+
+
+def test_an_insert_writes_what_save_writes_and_takes_the_new_key() -> None:
+    actor = PersonFactory.create()
+    event = AuditEvent(
+        at=AT,
+        actor=actor,
+        action="case.open",
+        target_type="cases.case",
+        target_id="7",
+        target_repr="C-2026-000007",
+        changes={"severity": [None, 2], "reasons": ["a", "b"]},
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert rows.insert(event) is True
+    assert len(captured.captured_queries) == 1
+    assert event.pk is not None
+    assert not event._state.adding
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.at, stored.actor_id, stored.action) == (AT, actor.pk, "case.open")
+    assert stored.changes == {"severity": [None, 2], "reasons": ["a", "b"]}
+    with pytest.raises(ValueError, match="already written"):
+        rows.insert(event)
+
+
+def test_a_value_not_of_the_fields_own_type_is_prepared_as_save_prepares_it() -> None:
+    written = mail(dedup_key=12345)  # an int for a text field: the field makes it "12345"
+    rows.insert(written)
+    assert OutboundMail.objects.get(pk=written.pk).dedup_key == "12345"
+
+
+def test_a_row_refused_by_a_unique_constraint_leaves_the_transaction_usable() -> None:
+    rows.insert(mail(dedup_key="case:1:confirmation"))
+    with transaction.atomic():
+        again = mail(dedup_key="case:1:confirmation", message_id="<b@example.com>")
+        assert rows.insert(again, ignore_conflicts=True) is False
+        assert again.pk is None
+        assert again._state.adding
+        # no savepoint was needed: the transaction goes on (PostgreSQL would refuse otherwise)
+        assert OutboundMail.objects.count() == 1
+        assert rows.insert(mail(dedup_key="case:2:confirmation", message_id="<c@example.com>"))
+    assert OutboundMail.objects.count() == 2
+
+
+def test_insert_all_writes_every_row_in_one_statement() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from supportdesk.notifications.tasks import mail_deliver
+
+    def task(n: int) -> DBTaskResult:
+        return DBTaskResult(
+            id=mail_deliver.get_backend()._get_id(),  # type: ignore[attr-defined]
+            args_kwargs={"args": [n], "kwargs": {}},
+            priority=0,
+            task_path=mail_deliver.module_path,
+            queue_name="default",
+            run_after=AT,
+            backend_name="default",
+        )
+
+    with CaptureQueriesContext(connection) as captured:
+        rows.insert_all([task(1), task(2), task(3)])
+    assert len(captured.captured_queries) == 1
+    assert sorted(r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()) == [1, 2, 3]
+
+
+def test_select_answers_instances_converted_as_the_orm_converts_them() -> None:
+    pdm = PdmFactory.create(last_login=AT)
+    with_pdm = OrganizationFactory.create(pdm=pdm)
+    without = OrganizationFactory.create(pdm=None)
+    parts = ((Organization, "o"), (User, "p"))
+    rest = (
+        f'FROM "{Organization._meta.db_table}" o '
+        f'LEFT JOIN "{User._meta.db_table}" p ON p."id" = o."pdm_id" WHERE o."id" = %s'
+    )
+    [[org, user]] = rows.select(parts, rest, [with_pdm.pk])
+    assert isinstance(org, Organization)
+    assert org.pk == with_pdm.pk
+    assert org.name == with_pdm.name
+    assert org.kind == with_pdm.kind
+    assert isinstance(user, User)
+    assert user.pk == pdm.pk
+    assert user.last_login == AT  # an aware datetime, as the ORM reads it
+    assert user.is_staff is True  # a bool, not SQLite's 1
+    assert not org._state.adding
+    assert org._state.db == "default"
+    [[other, nobody]] = rows.select(parts, rest, [without.pk])
+    assert other.pk == without.pk
+    assert nobody is None
+    assert rows.select(parts, rest, [without.pk + with_pdm.pk + 1000]) == []
