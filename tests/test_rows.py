@@ -121,3 +121,19 @@ def test_select_answers_instances_converted_as_the_orm_converts_them() -> None:
     assert other.pk == without.pk
     assert nobody is None
     assert rows.select(parts, rest, [without.pk + with_pdm.pk + 1000]) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_on_postgresql_each_statement_is_prepared_once_per_connection() -> None:
+    org = OrganizationFactory.create()
+    parts = ((Organization, "o"),)
+    rest = f'FROM "{Organization._meta.db_table}" o WHERE o."id" = %s'
+    for _ in range(3):
+        [[found]] = rows.select(parts, rest, [org.pk])
+        assert found.pk == org.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f'%FROM "{Organization._meta.db_table}" o WHERE o."id" = $1%'],
+        )
+        assert cursor.fetchone() == (1,)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
@@ -61,6 +63,40 @@ def _statement(
             sql += f" RETURNING {quote(str(meta.pk.column))}"
         made = _made[key] = (sql, fields, returning)
     return made
+
+
+def _cursor(connection: BaseDatabaseWrapper) -> Any:
+    """A cursor for these statements: Django's (its error mapping) around, on PostgreSQL, a
+    psycopg cursor that binds the parameters on the server and prepares each statement once
+    per connection, since the same few run over and over: parsed and planned once
+    (``SUPPORTDESK_PG_PREPARED=0`` for a pooler that cannot keep them). While queries are
+    logged, Django's own cursor, so that the log shows the statements as everywhere else."""
+    if (
+        connection.vendor != "postgresql"
+        or not settings.SUPPORTDESK_PG_PREPARED
+        # the query log (DEBUG, tests counting statements) shows what Django's cursor runs
+        or connection.queries_logged
+    ):
+        return connection.cursor()
+    # what connection.cursor() does before it makes its cursor
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns automatic preparing off; only ``prepare=True`` below prepares
+        raw.prepare_threshold = _NEVER_BY_COUNT
+    return connection.make_cursor(_PreparedCursor(raw))  # type: ignore[arg-type]
+
+
+_NEVER_BY_COUNT = 2**31
+
+
+class _PreparedCursor(psycopg.Cursor[Any]):
+    """psycopg's cursor, each statement prepared (on first use in the connection)."""
+
+    def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+        return super().execute(query, params, prepare=True)
 
 
 def _plain_type(f: Field[Any, Any]) -> type | None:
@@ -128,7 +164,7 @@ def insert(obj: Model, *, ignore_conflicts: bool = False) -> bool:
         model, connection, with_pk=with_pk, ignore=ignore_conflicts, rows=1
     )
     values = _values(obj, fields, connection)
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, values)
         if returning:
             row = cursor.fetchone()
@@ -153,7 +189,7 @@ def insert_all(objs: Sequence[Model]) -> None:
     connection = connections[alias]
     sql, fields, _ = _statement(model, connection, with_pk=True, ignore=False, rows=len(objs))
     values = [v for obj in objs for v in _values(obj, fields, connection)]
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, values)
     for obj in objs:
         obj._state.adding = False
@@ -197,7 +233,7 @@ def select(
     key = tuple(parts)
     connection = connections[using]
     columns, converters = _columns(key, connection)
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(f"SELECT {columns} {rest}", list(params))
         fetched = cursor.fetchall()
     out: list[list[Any]] = []

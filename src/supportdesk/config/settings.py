@@ -154,6 +154,9 @@ LOGOUT_REDIRECT_URL = "portal:login"
 # The cache keeps the counters: per process by default; SUPPORTDESK_CACHE_URL=redis://... makes
 # every process on every machine count together (recommended with several web processes).
 CACHES = {"default": env.cache(os.environ.get("SUPPORTDESK_CACHE_URL"))}
+# PostgreSQL: the fixed statements of the hot paths (supportdesk.rows) are prepared once per
+# connection; 0 for a connection pooler in transaction mode, which cannot keep them.
+SUPPORTDESK_PG_PREPARED = env.env_bool("SUPPORTDESK_PG_PREPARED", True)
 # How many proxies in front of the server append to X-Forwarded-For (0: use the peer address).
 SUPPORTDESK_TRUSTED_PROXIES = env.env_int("SUPPORTDESK_TRUSTED_PROXIES", 0)
 # name -> (requests, seconds); 0 requests switches a limit off.
