@@ -16,7 +16,7 @@ from django.utils import timezone
 from supportdesk.audit.models import AuditEvent
 from supportdesk.cases.models import Case, Comment
 from supportdesk.routing.models import CaseAssignment, Queue
-from tests.accounts.factories import OrganizationFactory, StaffFactory, member
+from tests.accounts.factories import EngineerFactory, OrganizationFactory, StaffFactory, member
 from tests.cases.factories import CaseFactory
 from tests.licensing.factories import ProductFactory
 from tests.routing.factories import EngineerProfileFactory, QueueFactory
@@ -29,7 +29,7 @@ def world() -> dict[str, Any]:
     product = ProductFactory.create(code="BR")
     mine, other = QueueFactory.create(code="l1-mine"), QueueFactory.create(code="l1-other")
     engineer = EngineerProfileFactory.create(
-        queues=[mine], user=StaffFactory.create(time_zone="America/New_York")
+        queues=[mine], user=EngineerFactory.create(time_zone="America/New_York")
     ).user
     org = OrganizationFactory.create()
     now = timezone.now().replace(microsecond=0)

@@ -14,6 +14,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Actor
 from supportdesk.audit.models import AuditEvent
 from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.permissions import sees_every_case
 from supportdesk.licensing.models import Product
 from supportdesk.policy import InputError, get_policy
 from supportdesk.policy.routing import (
@@ -26,7 +27,7 @@ from supportdesk.policy.routing import (
 )
 from supportdesk.policy.shifts import on_shift, parse_shifts
 from supportdesk.routing.models import EngineerProfile, Queue
-from supportdesk.routing.permissions import console_cases_visible_to, queues_of, sees_every_case
+from supportdesk.routing.permissions import console_cases_visible_to, queues_of
 
 
 def queue_facts(queues: Iterable[Queue] | None = None) -> list[QueueFacts]:
