@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from supportdesk.accounts.choices import StaffRole
+from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import (
     Actor,
     can_open_cases,
@@ -48,12 +49,12 @@ def sees_every_case(user: Actor) -> bool:
 def staff_cases_visible_to(user: Actor) -> QuerySet[Case]:
     """The cases a staff member works: every case for managers, else those of their queues,
     their PDM customers' (for a PDM) and those assigned to them; nothing for anyone else."""
-    if not is_staff(user):
+    if not isinstance(user, User) or not is_staff(user):
         return Case.objects.none()
     if sees_every_case(user):
         return Case.objects.all()
     seen = Q(assignee=user) | Q(queue_id__in=Queue.objects.filter(members__user=user).values("pk"))
-    if user.staff_role == StaffRole.PDM:  # type: ignore[union-attr]
+    if user.staff_role == StaffRole.PDM:
         seen |= Q(organization__pdm=user)
     return Case.objects.filter(seen)
 
