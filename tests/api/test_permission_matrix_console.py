@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import User
 from supportdesk.audit.models import AuditEvent
-from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.models import Case, Comment, ManagerRequest
 from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue
 from tests.accounts.factories import (
     ApiTokenFactory,
@@ -43,7 +43,7 @@ from tests.accounts.factories import (
     StaffFactory,
 )
 from tests.api.calls import call
-from tests.cases.factories import CaseFactory, CommentFactory
+from tests.cases.factories import CaseFactory, CommentFactory, ManagerRequestFactory
 from tests.licensing.factories import ProductFactory
 from tests.routing.factories import EngineerProfileFactory, QueueFactory
 
@@ -67,6 +67,7 @@ TARGETS = ("own", "other")
 TABLES: tuple[type[models.Model], ...] = (
     Case,
     Comment,
+    ManagerRequest,
     CaseAssignment,
     Queue,
     EngineerProfile,
@@ -78,6 +79,7 @@ TABLES: tuple[type[models.Model], ...] = (
 class World:
     users: dict[str, User | None]
     cases: dict[str, Case]
+    requests: dict[str, ManagerRequest]  # an open "Talk to a manager" request per case
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +138,8 @@ def _build() -> World:
     for role, user in users.items():
         if user is not None:
             ApiTokenFactory.create(user=user, secret=f"sdt_console-{role}")
-    return World(users=users, cases=cases)
+    requests = {k: ManagerRequestFactory.create(case=c, requested_at=now) for k, c in cases.items()}
+    return World(users=users, cases=cases, requests=requests)
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,9 @@ OPS: dict[str, Op] = {
     "console.take": Op("POST", "/console/cases/{case}/take/", V1, page=True),
     "console.comment_internal": Op(
         "POST", "/console/cases/{case}/comment/", {"body": "n", "internal": "on", **V1}, page=True
+    ),
+    "console.manager_answer": Op(
+        "POST", "/console/manager/requests/{request}/answer/", {"answer": "On it."}, page=True
     ),
     "api.take": Op("POST", "/routing/cases/{case}/take", V1),
     "api.assign_back": Op("POST", "/routing/cases/{case}/assign", {"assignee": None, **V1}),
@@ -191,6 +197,8 @@ GRID: dict[str, dict[str, tuple[Any, Any]]] = {
                      "manager": (302, 302)},
     "console.comment_internal": {A: (302, 302), "engineer": (302, 404), "pdm": (302, 404),
                                  "manager": (302, 302)},
+    "console.manager_answer": {A: (302, 302), "engineer": (403, 403), "pdm": (403, 403),
+                               "manager": (302, 302)},
     "api.take": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404), "manager": (200, 200)},
     "api.assign_back": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404),
                         "manager": (200, 200)},
@@ -217,7 +225,8 @@ GRID: dict[str, dict[str, tuple[Any, Any]]] = {
 }  # fmt: skip
 # the engineer of a third queue: the staff-wide pages and lists, none of the two cases
 ELSEWHERE = {"console.mine": (200, 200), "console.queue": (False, False),
-             "console.manager": (403, 403), "api.queues": (200, 200),
+             "console.manager": (403, 403), "console.manager_answer": (403, 403),
+             "api.queues": (200, 200),
              "api.queue_post": (403, 403), "api.engineers": (200, 200),
              "api.phone_route": (200, 200)}  # fmt: skip
 for _op, _row in GRID.items():
@@ -249,7 +258,7 @@ def test_matrix(client: Client, world: World, op: str, role: str, target: str) -
     operation = OPS[op]
     case = world.cases[target]
     expected = GRID[op][role][TARGETS.index(target)]
-    path = operation.path.format(case=case.number)
+    path = operation.path.format(case=case.number, request=world.requests[target].pk)
     body = operation.body
     if isinstance(body, dict):
         body = {

@@ -76,3 +76,8 @@ class CommentForm(VersionForm):
 class SeverityForm(VersionForm):
     severity = forms.TypedChoiceField(coerce=int, choices=[(str(s), str(s)) for s in (1, 2, 3, 4)])
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class ManagerAnswerForm(forms.Form):
+    answer = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    resources_adjusted = forms.CharField(required=False, max_length=2000)

@@ -21,7 +21,7 @@ from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import is_staff
 from supportdesk.cases import services as case_services
 from supportdesk.cases.models import Case
-from supportdesk.cases.selectors import first_response_view
+from supportdesk.cases.selectors import first_response_view, manager_requests_open
 from supportdesk.console import forms
 from supportdesk.errors import Conflict
 from supportdesk.licensing.models import Product
@@ -254,17 +254,20 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     return redirect("console:case", number=case.number)
 
 
-@staff_only
-@require_GET
-def manager(request: HttpRequest) -> HttpResponse:
-    """Breached and at-risk cases, Severity 1 cases in progress, per-queue load (support
-    managers only)."""
+def _manager_page(
+    request: HttpRequest, *, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
     if not is_manager(request.user):
         raise PermissionDenied("The manager view is for support managers.")
     at = timezone.now()
     context = {
         "title": "Manager view",
         "at": at,
+        "requests": [
+            {**vars(r), "countdown": countdown(r.due_at, at)}
+            for r in selectors.manager_requests_waiting(viewer=request.user, at=at)
+        ],
+        "ack_minutes": int(selectors.manager_request_target().total_seconds() // 60),
         "breached": _rows(selectors.breached_open(viewer=request.user, at=at), at),
         "at_risk": _rows(
             selectors.at_risk(viewer=request.user, at=at, within=timedelta(hours=1)), at
@@ -272,5 +275,46 @@ def manager(request: HttpRequest) -> HttpResponse:
         "severity_1": _rows(selectors.severity_1_in_progress(viewer=request.user), at),
         "load": selectors.queue_load(),
         "queues": list(queues_of(request.user)),
+        "errors": errors or {},
     }
-    return render(request, "console/pages/manager.html", context)
+    return render(request, "console/pages/manager.html", context, status=status)
+
+
+@staff_only
+@require_GET
+def manager(request: HttpRequest) -> HttpResponse:
+    """ "Talk to a manager" requests with their acknowledgement countdown (R-32), breached and
+    at-risk cases, Severity 1 cases in progress, per-queue load (support managers only)."""
+    return _manager_page(request)
+
+
+@staff_only
+@require_POST
+def manager_request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A support manager answers a "Talk to a manager" request (R-32) through the service,
+    which records and audits it and tells the customer."""
+    if not is_manager(request.user):
+        raise PermissionDenied("The manager view is for support managers.")
+    found = (
+        manager_requests_open(viewer=request.user)
+        .filter(pk=request_id)
+        .select_related("case")
+        .first()
+    )
+    if found is None:
+        raise Http404(f"No open request {request_id}.")
+    form = forms.ManagerAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        case_services.manager_request_answer(
+            actor=request.user,
+            request=found,
+            answer=form.cleaned_data["answer"],
+            resources_adjusted=form.cleaned_data["resources_adjusted"],
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return _manager_page(request, errors=errors, status=422)
+    return redirect("console:manager")

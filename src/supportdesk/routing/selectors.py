@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Actor
 from supportdesk.audit.models import AuditEvent
-from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.models import Case, Comment, ManagerRequest
 from supportdesk.cases.permissions import sees_every_case
+from supportdesk.cases.selectors import manager_requests_open
 from supportdesk.licensing.models import Product
 from supportdesk.policy import InputError, get_policy
 from supportdesk.policy.routing import (
@@ -295,6 +297,30 @@ def case_timeline(case: Case) -> list[dict[str, Any]]:
         )  # fmt: skip
     items.sort(key=lambda item: (item["at"], item["kind"] != "event"))
     return items
+
+
+@dataclass(frozen=True)
+class ManagerRequestRow:
+    """An open "Talk to a manager" request with the time its acknowledgement is due."""
+
+    request: ManagerRequest
+    due_at: datetime
+    overdue: bool
+
+
+def manager_request_target() -> timedelta:
+    """How soon a support manager answers a "Talk to a manager" request (R-32)."""
+    return timedelta(minutes=float(settings.SUPPORTDESK_MANAGER_ACK_MINUTES))
+
+
+def manager_requests_waiting(*, viewer: Actor, at: datetime) -> list[ManagerRequestRow]:
+    """The open requests, oldest first, each due ``manager_request_target()`` after it was
+    made (one query; none for anyone but staff)."""
+    target = manager_request_target()
+    return [
+        ManagerRequestRow(r, r.requested_at + target, r.requested_at + target < at)
+        for r in manager_requests_open(viewer=viewer)
+    ]
 
 
 def console_queues_for(user: Actor) -> list[Queue]:
