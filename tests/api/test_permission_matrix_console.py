@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import User
 from supportdesk.audit.models import AuditEvent
-from supportdesk.cases.models import Case, Comment, ManagerRequest
+from supportdesk.cases.models import Case, Comment, ContactAttempt, ManagerRequest
 from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue
 from tests.accounts.factories import (
     ApiTokenFactory,
@@ -67,6 +67,7 @@ TARGETS = ("own", "other")
 TABLES: tuple[type[models.Model], ...] = (
     Case,
     Comment,
+    ContactAttempt,
     ManagerRequest,
     CaseAssignment,
     Queue,
@@ -161,6 +162,12 @@ OPS: dict[str, Op] = {
     "console.comment_internal": Op(
         "POST", "/console/cases/{case}/comment/", {"body": "n", "internal": "on", **V1}, page=True
     ),
+    "console.contact_attempt": Op(
+        "POST",
+        "/console/cases/{case}/contact-attempt/",
+        {"channel": "phone", "outcome": "no_answer", **V1},
+        page=True,
+    ),
     "console.manager_answer": Op(
         "POST", "/console/manager/requests/{request}/answer/", {"answer": "On it."}, page=True
     ),
@@ -197,6 +204,8 @@ GRID: dict[str, dict[str, tuple[Any, Any]]] = {
                      "manager": (302, 302)},
     "console.comment_internal": {A: (302, 302), "engineer": (302, 404), "pdm": (302, 404),
                                  "manager": (302, 302)},
+    "console.contact_attempt": {A: (302, 302), "engineer": (302, 404), "pdm": (302, 404),
+                                "manager": (302, 302)},
     "console.manager_answer": {A: (302, 302), "engineer": (403, 403), "pdm": (403, 403),
                                "manager": (302, 302)},
     "api.take": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404), "manager": (200, 200)},

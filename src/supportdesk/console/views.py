@@ -20,6 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import is_staff
 from supportdesk.cases import services as case_services
+from supportdesk.cases.choices import (
+    ContactChannel,
+    ContactOutcome,
+    DiagnosticsKind,
+    OutOfScope,
+    ResolutionType,
+    ThirdPartyAction,
+)
 from supportdesk.cases.models import Case
 from supportdesk.cases.selectors import first_response_view, manager_requests_open
 from supportdesk.console import forms
@@ -151,6 +159,15 @@ def _case_page(
             case.first_response_due_at if case.first_responded_at is None else None, at
         ),
         "timeline": selectors.case_timeline(case),
+        "hand_over_by": selectors.hand_over_due(case, at=at),
+        "choices": {
+            "channels": ContactChannel.choices,
+            "outcomes": ContactOutcome.choices,
+            "diagnostics": DiagnosticsKind.choices,
+            "third_party": ThirdPartyAction.choices,
+            "resolutions": ResolutionType.choices,
+            "out_of_scope": OutOfScope.choices,
+        },
         "moves": [(s, STATE_LABELS[s]) for s in next_states(case.status, "engineer")],
         "suggestions": selectors.suggestions_for(case, at=at),
         "engineers": selectors.engineers_for_assignment(),
@@ -229,6 +246,53 @@ def _do(action: str, request: HttpRequest, case: Case, at: datetime) -> None:
             case=case,
             severity=data["severity"],
             reason=data["reason"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "contact-attempt":
+        data = _act(request, case, forms.ContactAttemptForm)
+        case_services.contact_attempt_log(
+            actor=user,
+            case=case,
+            channel=data["channel"],
+            outcome=data["outcome"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "diagnostics":
+        data = _act(request, case, forms.DiagnosticsForm)
+        case_services.diagnostics_request(
+            actor=user,
+            case=case,
+            kind=data["kind"],
+            what=data["what"],
+            session_at=data["session_at"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "third-party":
+        data = _act(request, case, forms.ThirdPartyForm)
+        case_services.third_party_record(
+            actor=user,
+            case=case,
+            vendor=data["vendor"],
+            action=data["action"],
+            product=data["product"],
+            reference=data["reference"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "resolve":
+        data = _act(request, case, forms.ResolveForm)
+        case_services.resolution_record(
+            actor=user,
+            case=case,
+            type=data["type"],
+            summary=data["summary"],
+            new_severity=data["new_severity"],
+            out_of_scope_reason=data["out_of_scope_reason"],
             expected_version=data["expected_version"],
             at=at,
         )
