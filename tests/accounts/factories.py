@@ -37,8 +37,18 @@ class PersonFactory(factory.django.DjangoModelFactory[User]):
 
 
 class StaffFactory(PersonFactory):
+    """Vendor staff without a staff role: they see every case, as support managers do. Tests of
+    who sees what among the staff (engineers by queue, PDMs by customer) use the factories
+    below."""
+
     username = factory.Sequence(lambda n: f"engineer{n}")
     is_staff = True
+    staff_role = ""
+
+
+class EngineerFactory(StaffFactory):
+    """A support engineer: sees the cases of their queues and those assigned to them."""
+
     staff_role = StaffRole.ENGINEER
 
 

@@ -9,7 +9,12 @@ changes nothing; an allowed write leaves exactly one audit event.
 
 Roles: anonymous, member / license_admin of the own organization, partner_active (a
 partner's license administrator with an active delegation), engineer (profile in queue A
-only), pdm (the own organization's PDM), manager (support manager).
+only), pdm (the own organization's PDM), manager (support manager), engineer_elsewhere (an
+engineer of a third queue: neither case is theirs, so both answer 404 and neither is listed).
+
+The cases API rows (``cases.*``) hold the same rule: a staff member reads and writes through
+``/api/v1/cases`` exactly the cases the console shows them, and customers read their own
+organization's case without internal comments or routing fields.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.models import User
 from supportdesk.audit.models import AuditEvent
-from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.models import Case, Comment, ContactAttempt, ManagerRequest
 from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue
 from tests.accounts.factories import (
     ApiTokenFactory,
@@ -38,17 +43,32 @@ from tests.accounts.factories import (
     StaffFactory,
 )
 from tests.api.calls import call
-from tests.cases.factories import CaseFactory
+from tests.cases.factories import CaseFactory, CommentFactory, ManagerRequestFactory
 from tests.licensing.factories import ProductFactory
 from tests.routing.factories import EngineerProfileFactory, QueueFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "member", "license_admin", "partner_active", "engineer", "pdm", "manager")
+ROLES = (
+    "anonymous",
+    "member",
+    "license_admin",
+    "partner_active",
+    "engineer",
+    "pdm",
+    "manager",
+    "engineer_elsewhere",
+)
+STAFF = ("engineer", "pdm", "manager", "engineer_elsewhere")
+CUSTOMERS = ("member", "license_admin", "partner_active")
+#: what only support reads of a case: never in a customer's answer
+ENGINEER_ONLY = {"queue", "assignee", "tier", "routing_reasons", "assigned_at", "language"}
 TARGETS = ("own", "other")
 TABLES: tuple[type[models.Model], ...] = (
     Case,
     Comment,
+    ContactAttempt,
+    ManagerRequest,
     CaseAssignment,
     Queue,
     EngineerProfile,
@@ -60,6 +80,7 @@ TABLES: tuple[type[models.Model], ...] = (
 class World:
     users: dict[str, User | None]
     cases: dict[str, Case]
+    requests: dict[str, ManagerRequest]  # an open "Talk to a manager" request per case
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +119,9 @@ def _build() -> World:
             first_response_due_at=now + timedelta(hours=2),
         ),
     }
+    for case in cases.values():
+        CommentFactory.create(case=case, body="public")
+        CommentFactory.create(case=case, body="internal", internal=True)
     partner = PartnerFactory.create()
     DelegationFactory.create(customer=own, partner=partner, starts_at=now - timedelta(days=1))
     users: dict[str, User | None] = {
@@ -108,11 +132,15 @@ def _build() -> World:
         "engineer": EngineerProfileFactory.create(queues=[queue_a]).user,
         "pdm": pdm,
         "manager": StaffFactory.create(staff_role="support_manager"),
+        "engineer_elsewhere": EngineerProfileFactory.create(
+            queues=[QueueFactory.create(code="c")]
+        ).user,
     }
     for role, user in users.items():
         if user is not None:
             ApiTokenFactory.create(user=user, secret=f"sdt_console-{role}")
-    return World(users=users, cases=cases)
+    requests = {k: ManagerRequestFactory.create(case=c, requested_at=now) for k, c in cases.items()}
+    return World(users=users, cases=cases, requests=requests)
 
 
 @dataclass(frozen=True)
@@ -134,6 +162,15 @@ OPS: dict[str, Op] = {
     "console.comment_internal": Op(
         "POST", "/console/cases/{case}/comment/", {"body": "n", "internal": "on", **V1}, page=True
     ),
+    "console.contact_attempt": Op(
+        "POST",
+        "/console/cases/{case}/contact-attempt/",
+        {"channel": "phone", "outcome": "no_answer", **V1},
+        page=True,
+    ),
+    "console.manager_answer": Op(
+        "POST", "/console/manager/requests/{request}/answer/", {"answer": "On it."}, page=True
+    ),
     "api.take": Op("POST", "/routing/cases/{case}/take", V1),
     "api.assign_back": Op("POST", "/routing/cases/{case}/assign", {"assignee": None, **V1}),
     "api.escalate": Op("POST", "/routing/cases/{case}/escalate", {"reason": "debugger", **V1}),
@@ -144,6 +181,12 @@ OPS: dict[str, Op] = {
     "api.phone_route": Op(
         "POST", "/phone/route", {"case_number": "{case}", "caller_number": "+49301234567"}
     ),
+    "cases.get": Op("GET", "/cases/{case}"),
+    "cases.comments": Op("GET", "/cases/{case}/comments"),
+    "cases.comment_internal": Op(
+        "POST", "/cases/{case}/comments", {"body": "note", "internal": True, **V1}
+    ),
+    "cases.contact_attempts": Op("GET", "/cases/{case}/contact-attempts"),
 }
 
 # own/other per role; for a listed page, True/False: the case is on it
@@ -161,6 +204,10 @@ GRID: dict[str, dict[str, tuple[Any, Any]]] = {
                      "manager": (302, 302)},
     "console.comment_internal": {A: (302, 302), "engineer": (302, 404), "pdm": (302, 404),
                                  "manager": (302, 302)},
+    "console.contact_attempt": {A: (302, 302), "engineer": (302, 404), "pdm": (302, 404),
+                                "manager": (302, 302)},
+    "console.manager_answer": {A: (302, 302), "engineer": (403, 403), "pdm": (403, 403),
+                               "manager": (302, 302)},
     "api.take": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404), "manager": (200, 200)},
     "api.assign_back": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404),
                         "manager": (200, 200)},
@@ -176,10 +223,31 @@ GRID: dict[str, dict[str, tuple[Any, Any]]] = {
                       "manager": (200, 200)},
     "api.phone_route": {A: (401, 401), "engineer": (200, 200), "pdm": (200, 200),
                         "manager": (200, 200)},
+    "cases.get": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404),
+                  "manager": (200, 200)},
+    "cases.comments": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404),
+                       "manager": (200, 200)},
+    "cases.comment_internal": {A: (401, 401), "engineer": (201, 404), "pdm": (201, 404),
+                               "manager": (201, 201)},
+    "cases.contact_attempts": {A: (401, 401), "engineer": (200, 404), "pdm": (200, 404),
+                               "manager": (200, 200)},
 }  # fmt: skip
-for _row in GRID.values():  # customers and partners never reach the console (403)
-    for _role in ("member", "license_admin", "partner_active"):
+# the engineer of a third queue: the staff-wide pages and lists, none of the two cases
+ELSEWHERE = {"console.mine": (200, 200), "console.queue": (False, False),
+             "console.manager": (403, 403), "console.manager_answer": (403, 403),
+             "api.queues": (200, 200),
+             "api.queue_post": (403, 403), "api.engineers": (200, 200),
+             "api.phone_route": (200, 200)}  # fmt: skip
+for _op, _row in GRID.items():
+    _row["engineer_elsewhere"] = ELSEWHERE.get(_op, (404, 404))
+    for _role in CUSTOMERS:  # customers and partners never reach the console (403)
         _row[_role] = (403, 403)
+# ... but read their own organization's case in the cases API (R-1, R-4), never writing an
+# internal comment (only the license administrator and the partner may comment at all)
+for _role in CUSTOMERS:
+    GRID["cases.get"][_role] = GRID["cases.comments"][_role] = (200, 404)
+    GRID["cases.comment_internal"][_role] = (403, 404)
+    GRID["cases.contact_attempts"][_role] = (200, 404)
 
 CELLS = [(op, role, target) for op in OPS for role in ROLES for target in TARGETS]
 
@@ -199,7 +267,7 @@ def test_matrix(client: Client, world: World, op: str, role: str, target: str) -
     operation = OPS[op]
     case = world.cases[target]
     expected = GRID[op][role][TARGETS.index(target)]
-    path = operation.path.format(case=case.number)
+    path = operation.path.format(case=case.number, request=world.requests[target].pk)
     body = operation.body
     if isinstance(body, dict):
         body = {
@@ -214,7 +282,7 @@ def test_matrix(client: Client, world: World, op: str, role: str, target: str) -
         send = client.get if operation.method == "GET" else client.post
         response = send(path, body) if body is not None else send(path)
         status, text = response.status_code, response.content.decode()
-        if operation.listed and role in ("engineer", "pdm", "manager"):
+        if operation.listed and role in STAFF:
             assert status == 200
             assert (case.number in text) is expected
             assert snapshot() == before
@@ -223,7 +291,12 @@ def test_matrix(client: Client, world: World, op: str, role: str, target: str) -
             assert response["Location"].startswith("/login/?next=")
     else:
         token = None if role == "anonymous" else f"sdt_console-{role}"
-        status, _ = call(client, operation.method, path, body, token=token)
+        status, answer = call(client, operation.method, path, body, token=token)
+        if op == "cases.get" and status == 200 and role in CUSTOMERS:
+            assert ENGINEER_ONLY.isdisjoint(answer)
+        if op == "cases.comments" and status == 200:  # internal comments: support only
+            bodies = ["public"] if role in CUSTOMERS else ["public", "internal"]
+            assert [c["body"] for c in answer] == bodies
 
     assert status == expected
     after = snapshot()

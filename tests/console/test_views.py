@@ -3,6 +3,7 @@ instant, a bounded number of queries), and the actions through the services."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +17,8 @@ from django.utils import timezone
 from supportdesk.audit.models import AuditEvent
 from supportdesk.cases.models import Case, Comment
 from supportdesk.routing.models import CaseAssignment, Queue
-from tests.accounts.factories import OrganizationFactory, StaffFactory, member
-from tests.cases.factories import CaseFactory
+from tests.accounts.factories import EngineerFactory, OrganizationFactory, StaffFactory, member
+from tests.cases.factories import CaseFactory, ManagerRequestFactory
 from tests.licensing.factories import ProductFactory
 from tests.routing.factories import EngineerProfileFactory, QueueFactory
 
@@ -29,7 +30,7 @@ def world() -> dict[str, Any]:
     product = ProductFactory.create(code="BR")
     mine, other = QueueFactory.create(code="l1-mine"), QueueFactory.create(code="l1-other")
     engineer = EngineerProfileFactory.create(
-        queues=[mine], user=StaffFactory.create(time_zone="America/New_York")
+        queues=[mine], user=EngineerFactory.create(time_zone="America/New_York")
     ).user
     org = OrganizationFactory.create()
     now = timezone.now().replace(microsecond=0)
@@ -221,10 +222,110 @@ def test_the_manager_view_lists_breached_at_risk_severity_1_and_queue_load(
     engineer = Client()
     engineer.force_login(world["engineer"])
 
-    sections = page.split("<h2>")
+    sections = page.split("<h2>")[1:]  # the first: "Talk to a manager" requests
+    assert "No open requests." in sections[0]
     assert (breached.number in sections[1], risky.number in sections[1]) == (True, False)
     assert (risky.number in sections[2], calm.number in sections[2]) == (True, False)
     assert (sev1.number in sections[3], calm.number in sections[3]) == (True, False)
     assert "l1-other)</td><td>L1</td><td>3</td><td>3</td><td>0</td>" in sections[4]
     assert engineer.get("/console/manager/").status_code == 403
     assert Case.objects.count() == 4
+
+
+# --- "Talk to a manager" in the manager view (R-32) -------------------------------------------
+
+
+def _requests_section(page: str) -> str:
+    return page.split('<section id="manager-requests">')[1].split("</section>")[0]
+
+
+def test_the_manager_view_counts_down_to_each_request_s_answer_in_the_viewer_s_zone(
+    world: dict[str, Any], settings: Any
+) -> None:
+    settings.SUPPORTDESK_MANAGER_ACK_MINUTES = 30
+    now = world["now"]
+    late = ManagerRequestFactory.create(
+        case=make_case(world, world["other"], None), requested_at=now - timedelta(minutes=45)
+    )
+    fresh = ManagerRequestFactory.create(
+        case=make_case(world, world["mine"], None), requested_at=now - timedelta(minutes=10)
+    )
+    ManagerRequestFactory.create(  # answered already: not waiting
+        case=make_case(world, world["mine"], None), status="answered", answered_at=now
+    )
+    boss = StaffFactory.create(staff_role="support_manager", time_zone="Asia/Tokyo")
+    client = Client()
+    client.force_login(boss)
+
+    section = _requests_section(client.get("/console/manager/").content.decode())
+
+    rows = section.split("<tr")[2:]  # after the header
+    assert [late.case.number in rows[0], fresh.case.number in rows[1], len(rows)] == [
+        True,
+        True,
+        2,
+    ]
+    tokyo = ZoneInfo("Asia/Tokyo")
+    due = (fresh.requested_at + timedelta(minutes=30)).astimezone(tokyo)
+    assert f"{due:%H:%M} JST" in rows[1]
+    assert "to answer within 30 min" in section
+    # the page is rendered a moment after ``now``: a minute may have begun since
+    assert ('class="overdue"' in rows[0], "late</span>" in rows[0]) == (True, True)
+    assert re.search(r">overdue by 1[56] min<", rows[0])
+    assert re.search(r">in (19|20) min<", rows[1])
+    assert 'class="overdue"' not in rows[1]
+
+
+def test_a_manager_answers_a_request_from_the_manager_view_recorded_and_audited(
+    world: dict[str, Any],
+) -> None:
+    case = make_case(world, world["other"], None)
+    request = ManagerRequestFactory.create(case=case, requested_at=world["now"])
+    boss = StaffFactory.create(staff_role="support_manager")
+    client = Client()
+    client.force_login(boss)
+    url = f"/console/manager/requests/{request.pk}/answer/"
+
+    response = client.post(url, {"answer": "We put a senior on it.", "resources_adjusted": "L3"})
+
+    assert (response.status_code, response["Location"]) == (302, "/console/manager/")
+    request.refresh_from_db()
+    assert (request.status, request.answer, request.resources_adjusted, request.answered_by) == (
+        "answered",
+        "We put a senior on it.",
+        "L3",
+        boss,
+    )
+    event = AuditEvent.objects.get(action="case.manager_answer")
+    assert (event.actor, event.target_id) == (boss, str(case.pk))
+    assert request.case.number not in _requests_section(
+        client.get("/console/manager/").content.decode()
+    )
+    # answered: no second answer
+    assert client.post(url, {"answer": "again"}).status_code == 404
+    assert AuditEvent.objects.filter(action="case.manager_answer").count() == 1
+
+
+def test_answering_needs_an_answer_and_a_support_manager(world: dict[str, Any]) -> None:
+    request = ManagerRequestFactory.create(
+        case=make_case(world, world["mine"], None), requested_at=world["now"]
+    )
+    url = f"/console/manager/requests/{request.pk}/answer/"
+    boss, engineer = Client(), Client()
+    boss.force_login(StaffFactory.create(staff_role="support_manager"))
+    engineer.force_login(world["engineer"])
+    events = AuditEvent.objects.count()
+
+    empty = boss.post(url, {"answer": "  "})
+    refused = engineer.post(url, {"answer": "Fine."})
+
+    assert empty.status_code == 422
+    assert "answer: Give the customer an answer (R-32)." in empty.content.decode()
+    assert refused.status_code == 403
+    assert boss.post("/console/manager/requests/999999/answer/", {"answer": "x"}).status_code == 404
+    request.refresh_from_db()
+    assert (request.status, request.answered_by, AuditEvent.objects.count()) == (
+        "open",
+        None,
+        events,
+    )

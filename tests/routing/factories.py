@@ -4,7 +4,7 @@ import factory
 
 from supportdesk.routing.choices import AssignmentKind, NumberKind, Seniority, Tier
 from supportdesk.routing.models import CaseAssignment, EngineerProfile, Queue, SupportNumber
-from tests.accounts.factories import CREATED, StaffFactory
+from tests.accounts.factories import CREATED, EngineerFactory
 from tests.cases.factories import CaseFactory
 
 #: Monday to Friday, 08:00 to 16:00 in the profile's time zone.
@@ -32,7 +32,7 @@ class EngineerProfileFactory(factory.django.DjangoModelFactory[EngineerProfile])
         model = EngineerProfile
         skip_postgeneration_save = True
 
-    user = factory.SubFactory(StaffFactory)
+    user = factory.SubFactory(EngineerFactory)
     tier = Tier.L1
     seniority = Seniority.REGULAR
     languages = factory.LazyFunction(lambda: ["en"])

@@ -39,6 +39,7 @@ PUBLIC_PAGES = {
     "portal:kb",  # the knowledge base's public articles
     "portal:kb_article",
     "portal:when",
+    "portal:phone",  # the support numbers per country
     "portal:login",
     "portal:logout",
     "portal:survey",

@@ -228,6 +228,9 @@ SUPPORTDESK_MAIL_MAX_ATTEMPTS = int(env.env_number("SUPPORTDESK_MAIL_MAX_ATTEMPT
 SUPPORTDESK_SWEEP_SECONDS = env.env_number("SUPPORTDESK_SWEEP_SECONDS", 60, minimum=1)
 # How long before a first-response deadline support is warned (R-16).
 SUPPORTDESK_SLA_WARNING_MINUTES = env.env_number("SUPPORTDESK_SLA_WARNING_MINUTES", 15)
+# How soon a support manager answers a "Talk to a manager" request (R-32): the manager view
+# counts down to it and marks the requests past it.
+SUPPORTDESK_MANAGER_ACK_MINUTES = env.env_number("SUPPORTDESK_MANAGER_ACK_MINUTES", 60, minimum=1)
 # How long a satisfaction survey's link stays open (R-34).
 SUPPORTDESK_SURVEY_DAYS = env.env_number("SUPPORTDESK_SURVEY_DAYS", 30, minimum=1)
 # The address people reach the site at, for links in mail (a survey's, R-34).

@@ -6,7 +6,15 @@ from typing import Any
 
 from django import forms
 
-from supportdesk.cases.choices import CaseStatus
+from supportdesk.cases.choices import (
+    CaseStatus,
+    ContactChannel,
+    ContactOutcome,
+    DiagnosticsKind,
+    OutOfScope,
+    ResolutionType,
+    ThirdPartyAction,
+)
 
 YES_NO = (("", "any"), ("yes", "yes"), ("no", "no"))
 
@@ -76,3 +84,44 @@ class CommentForm(VersionForm):
 class SeverityForm(VersionForm):
     severity = forms.TypedChoiceField(coerce=int, choices=[(str(s), str(s)) for s in (1, 2, 3, 4)])
     reason = forms.CharField(required=False, max_length=2000)
+
+
+class ManagerAnswerForm(forms.Form):
+    answer = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    resources_adjusted = forms.CharField(required=False, max_length=2000)
+
+
+class ContactAttemptForm(VersionForm):
+    channel = forms.ChoiceField(choices=ContactChannel.choices)
+    outcome = forms.ChoiceField(choices=ContactOutcome.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class DiagnosticsForm(VersionForm):
+    kind = forms.ChoiceField(choices=DiagnosticsKind.choices)
+    what = forms.CharField(required=False, max_length=2000)
+    session_at = forms.DateTimeField(
+        required=False, help_text="For a remote session: when, in your time zone."
+    )
+
+
+class ThirdPartyForm(VersionForm):
+    vendor = forms.CharField(required=False, max_length=200)
+    action = forms.ChoiceField(choices=ThirdPartyAction.choices)
+    product = forms.CharField(required=False, max_length=200)
+    reference = forms.CharField(required=False, max_length=200)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ResolveForm(VersionForm):
+    type = forms.ChoiceField(choices=ResolutionType.choices)
+    summary = forms.CharField(required=False, widget=forms.Textarea, max_length=10000)
+    new_severity = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "unchanged"), *[(str(s), str(s)) for s in (1, 2, 3, 4)]],
+    )
+    out_of_scope_reason = forms.ChoiceField(
+        required=False, choices=[("", "none"), *OutOfScope.choices]
+    )

@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.my_cases, name="mine"),
     path("queue/", views.team_queue, name="queue"),
     path("manager/", views.manager, name="manager"),
+    path(
+        "manager/requests/<int:request_id>/answer/",
+        views.manager_request_answer,
+        name="manager_answer",
+    ),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/<slug:action>/", views.case_action, name="action"),
 ]

@@ -20,8 +20,16 @@ from django.views.decorators.http import require_GET, require_POST
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import is_staff
 from supportdesk.cases import services as case_services
+from supportdesk.cases.choices import (
+    ContactChannel,
+    ContactOutcome,
+    DiagnosticsKind,
+    OutOfScope,
+    ResolutionType,
+    ThirdPartyAction,
+)
 from supportdesk.cases.models import Case
-from supportdesk.cases.selectors import first_response_view
+from supportdesk.cases.selectors import first_response_view, manager_requests_open
 from supportdesk.console import forms
 from supportdesk.errors import Conflict
 from supportdesk.licensing.models import Product
@@ -151,6 +159,15 @@ def _case_page(
             case.first_response_due_at if case.first_responded_at is None else None, at
         ),
         "timeline": selectors.case_timeline(case),
+        "hand_over_by": selectors.hand_over_due(case, at=at),
+        "choices": {
+            "channels": ContactChannel.choices,
+            "outcomes": ContactOutcome.choices,
+            "diagnostics": DiagnosticsKind.choices,
+            "third_party": ThirdPartyAction.choices,
+            "resolutions": ResolutionType.choices,
+            "out_of_scope": OutOfScope.choices,
+        },
         "moves": [(s, STATE_LABELS[s]) for s in next_states(case.status, "engineer")],
         "suggestions": selectors.suggestions_for(case, at=at),
         "engineers": selectors.engineers_for_assignment(),
@@ -232,6 +249,53 @@ def _do(action: str, request: HttpRequest, case: Case, at: datetime) -> None:
             expected_version=data["expected_version"],
             at=at,
         )
+    elif action == "contact-attempt":
+        data = _act(request, case, forms.ContactAttemptForm)
+        case_services.contact_attempt_log(
+            actor=user,
+            case=case,
+            channel=data["channel"],
+            outcome=data["outcome"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "diagnostics":
+        data = _act(request, case, forms.DiagnosticsForm)
+        case_services.diagnostics_request(
+            actor=user,
+            case=case,
+            kind=data["kind"],
+            what=data["what"],
+            session_at=data["session_at"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "third-party":
+        data = _act(request, case, forms.ThirdPartyForm)
+        case_services.third_party_record(
+            actor=user,
+            case=case,
+            vendor=data["vendor"],
+            action=data["action"],
+            product=data["product"],
+            reference=data["reference"],
+            note=data["note"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
+    elif action == "resolve":
+        data = _act(request, case, forms.ResolveForm)
+        case_services.resolution_record(
+            actor=user,
+            case=case,
+            type=data["type"],
+            summary=data["summary"],
+            new_severity=data["new_severity"],
+            out_of_scope_reason=data["out_of_scope_reason"],
+            expected_version=data["expected_version"],
+            at=at,
+        )
     else:
         raise Http404(f"No action {action}.")
 
@@ -254,17 +318,20 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     return redirect("console:case", number=case.number)
 
 
-@staff_only
-@require_GET
-def manager(request: HttpRequest) -> HttpResponse:
-    """Breached and at-risk cases, Severity 1 cases in progress, per-queue load (support
-    managers only)."""
+def _manager_page(
+    request: HttpRequest, *, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
     if not is_manager(request.user):
         raise PermissionDenied("The manager view is for support managers.")
     at = timezone.now()
     context = {
         "title": "Manager view",
         "at": at,
+        "requests": [
+            {**vars(r), "countdown": countdown(r.due_at, at)}
+            for r in selectors.manager_requests_waiting(viewer=request.user, at=at)
+        ],
+        "ack_minutes": int(selectors.manager_request_target().total_seconds() // 60),
         "breached": _rows(selectors.breached_open(viewer=request.user, at=at), at),
         "at_risk": _rows(
             selectors.at_risk(viewer=request.user, at=at, within=timedelta(hours=1)), at
@@ -272,5 +339,46 @@ def manager(request: HttpRequest) -> HttpResponse:
         "severity_1": _rows(selectors.severity_1_in_progress(viewer=request.user), at),
         "load": selectors.queue_load(),
         "queues": list(queues_of(request.user)),
+        "errors": errors or {},
     }
-    return render(request, "console/pages/manager.html", context)
+    return render(request, "console/pages/manager.html", context, status=status)
+
+
+@staff_only
+@require_GET
+def manager(request: HttpRequest) -> HttpResponse:
+    """ "Talk to a manager" requests with their acknowledgement countdown (R-32), breached and
+    at-risk cases, Severity 1 cases in progress, per-queue load (support managers only)."""
+    return _manager_page(request)
+
+
+@staff_only
+@require_POST
+def manager_request_answer(request: HttpRequest, request_id: int) -> HttpResponse:
+    """A support manager answers a "Talk to a manager" request (R-32) through the service,
+    which records and audits it and tells the customer."""
+    if not is_manager(request.user):
+        raise PermissionDenied("The manager view is for support managers.")
+    found = (
+        manager_requests_open(viewer=request.user)
+        .filter(pk=request_id)
+        .select_related("case")
+        .first()
+    )
+    if found is None:
+        raise Http404(f"No open request {request_id}.")
+    form = forms.ManagerAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        case_services.manager_request_answer(
+            actor=request.user,
+            request=found,
+            answer=form.cleaned_data["answer"],
+            resources_adjusted=form.cleaned_data["resources_adjusted"],
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return _manager_page(request, errors=errors, status=422)
+    return redirect("console:manager")

@@ -19,6 +19,7 @@ app_name = "portal"
 urlpatterns = [
     path("", cases.home, name="home"),
     path("when/", views.when, name="when"),
+    path("phone/", views.support_numbers, name="phone"),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -10,9 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from supportdesk.policy import InputError, first_response, get_policy, zone
 from supportdesk.portal.forms import FirstResponseForm
+from supportdesk.routing.phone import directory
 
 DEFAULT_TZ = "Europe/Prague"
 DEFAULTS: dict[str, object] = {
@@ -76,3 +78,15 @@ def _answer(form: FirstResponseForm) -> dict[str, Any] | None:
         "viewer_tz": viewer.key if viewer else None,
         "segments": result.segments or (),
     }
+
+
+@require_GET
+def support_numbers(request: HttpRequest) -> HttpResponse:
+    """The support numbers to call, per country: toll-free or local, as dialled from abroad
+    and inside the country (R-26). Public: a caller needs them before signing in."""
+    language = (request.LANGUAGE_CODE or "en").split("-")[0]
+    return render(
+        request,
+        "portal/pages/phone.html",
+        {"title": _("Call support"), "countries": directory(language=language)},
+    )

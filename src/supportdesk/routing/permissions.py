@@ -2,7 +2,9 @@
 
 - Support managers, superusers and staff without a staff role see every case.
 - An engineer sees the cases of the queues they belong to and the cases assigned to them.
-- A PDM sees the cases of the customers they are the PDM of, and the cases assigned to them.
+- A PDM sees the cases of the customers they are the PDM of, of their queues (the PDM queue)
+  and the cases assigned to them. The rule is :mod:`supportdesk.cases.permissions`'s, so the
+  cases API and the console agree.
 - Customers and partners never see the console; anonymous visitors are sent to sign in.
 - Queues and engineer profiles are maintained by support managers and superusers.
 """
@@ -10,15 +12,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from supportdesk.accounts.choices import StaffRole
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Actor, is_staff
 from supportdesk.cases.models import Case
+from supportdesk.cases.permissions import staff_cases_visible_to
 from supportdesk.routing.models import Queue
-
-SEES_ALL = ("", StaffRole.SUPPORT_MANAGER)
 
 
 def is_manager(user: Actor) -> bool:
@@ -27,20 +28,10 @@ def is_manager(user: Actor) -> bool:
     )
 
 
-def sees_every_case(user: Actor) -> bool:
-    return is_staff(user) and (bool(user.is_superuser) or user.staff_role in SEES_ALL)  # type: ignore[union-attr]
-
-
 def console_cases_visible_to(user: Actor) -> QuerySet[Case]:
-    """The cases ``user`` works in the console."""
-    if not is_staff(user):
-        return Case.objects.none()
-    if sees_every_case(user):
-        return Case.objects.all()
-    mine = Q(assignee=user)
-    if user.staff_role == StaffRole.PDM:  # type: ignore[union-attr]
-        return Case.objects.filter(mine | Q(organization__pdm=user))
-    return Case.objects.filter(mine | Q(queue_id__in=queues_of(user)))
+    """The cases ``user`` works in the console: the same as in the cases API
+    (:func:`supportdesk.cases.permissions.staff_cases_visible_to`)."""
+    return staff_cases_visible_to(user)
 
 
 def queues_of(user: Actor) -> QuerySet[Queue]:

@@ -11,6 +11,7 @@ import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from phonenumbers import geocoder
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Actor, is_staff
@@ -100,6 +101,54 @@ def support_numbers(country: str | None = None) -> QuerySet[SupportNumber]:
     if country:
         rows = rows.filter(country=country.strip().upper())
     return rows.order_by("country", "kind", "number")
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """One support number as a caller reads it (R-26)."""
+
+    kind: str  # toll_free or local
+    international: str  # +49 800 1234567: to dial from abroad
+    national: str  # 0800 1234567: to dial inside the country
+    uri: str  # tel:+498001234567
+    label: str
+
+
+@dataclass(frozen=True)
+class DirectoryCountry:
+    country: str
+    name: str
+    numbers: tuple[DirectoryEntry, ...]
+
+
+def directory(*, language: str = "en") -> list[DirectoryCountry]:
+    """The support numbers per country, toll-free first, formatted as dialled from abroad and
+    inside the country, the country named in ``language`` where phonenumbers knows the name
+    (in English otherwise): one query."""
+    countries: dict[str, list[DirectoryEntry]] = {}
+    names: dict[str, str] = {}
+    for row in support_numbers():
+        parsed = phonenumbers.parse(row.number, None)
+        names.setdefault(
+            row.country, geocoder.country_name_for_number(parsed, language) or row.country
+        )
+        countries.setdefault(row.country, []).append(
+            DirectoryEntry(
+                kind=row.kind,
+                international=display(row.number),
+                national=phonenumbers.format_number(
+                    parsed, phonenumbers.PhoneNumberFormat.NATIONAL
+                ),
+                uri=f"tel:{row.number}",
+                label=row.label,
+            )
+        )
+    return [
+        DirectoryCountry(
+            code, names[code], tuple(sorted(rows, key=lambda e: e.kind != "toll_free"))
+        )
+        for code, rows in sorted(countries.items())
+    ]
 
 
 # --- the telephony webhook (R-25, R-26) ------------------------------------------------------

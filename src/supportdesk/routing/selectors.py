@@ -8,13 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Q
+from django.template.defaultfilters import filesizeformat
 
 from supportdesk import rows
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import Actor
+from supportdesk.attachments.models import Attachment
 from supportdesk.audit.models import AuditEvent
-from supportdesk.cases.models import Case, Comment
+from supportdesk.cases.models import Case, Comment, ContactAttempt, ManagerRequest
+from supportdesk.cases.permissions import sees_every_case
+from supportdesk.cases.selectors import manager_requests_open
 from supportdesk.licensing.models import Product
 from supportdesk.policy import InputError, get_policy
 from supportdesk.policy.routing import (
@@ -25,9 +30,9 @@ from supportdesk.policy.routing import (
     route_on_opening,
     suggest_engineers,
 )
-from supportdesk.policy.shifts import on_shift, parse_shifts
+from supportdesk.policy.shifts import on_shift, parse_shifts, shift_end
 from supportdesk.routing.models import EngineerProfile, Queue
-from supportdesk.routing.permissions import console_cases_visible_to, queues_of, sees_every_case
+from supportdesk.routing.permissions import console_cases_visible_to, queues_of
 
 # the tables' names are the models', fixed in the code: no outside input reaches this text
 _QUEUES = (
@@ -316,9 +321,20 @@ def queue_load() -> list[dict[str, Any]]:
 
 
 def case_timeline(case: Case) -> list[dict[str, Any]]:
-    """Comments (internal ones too), routing moves and audit events of a case, oldest
-    first: three queries."""
+    """Comments (internal ones too), audit events (routing moves among them), contact attempts
+    (R-29) and attachments of a case, oldest first: four queries."""
     items: list[dict[str, Any]] = []
+    for a in ContactAttempt.objects.filter(case=case).select_related("made_by"):
+        text = f"{a.get_channel_display()}: {a.get_outcome_display()}"
+        items.append(
+            {"at": a.made_at, "kind": "contact", "by": a.made_by,
+             "text": f"{text}. {a.note}" if a.note else text}
+        )  # fmt: skip
+    for f in Attachment.objects.filter(case=case).select_related("uploaded_by"):
+        items.append(
+            {"at": f.created_at, "kind": "attachment", "by": f.uploaded_by,
+             "text": f"{f.filename} ({filesizeformat(f.size)}, SHA-256 {f.sha256[:12]}…)"}
+        )  # fmt: skip
     for c in Comment.objects.filter(case=case).select_related("author"):
         kind = "internal" if c.internal else "public"
         items.append({"at": c.created_at, "kind": kind, "by": c.author, "text": c.body})
@@ -333,6 +349,30 @@ def case_timeline(case: Case) -> list[dict[str, Any]]:
     return items
 
 
+@dataclass(frozen=True)
+class ManagerRequestRow:
+    """An open "Talk to a manager" request with the time its acknowledgement is due."""
+
+    request: ManagerRequest
+    due_at: datetime
+    overdue: bool
+
+
+def manager_request_target() -> timedelta:
+    """How soon a support manager answers a "Talk to a manager" request (R-32)."""
+    return timedelta(minutes=float(settings.SUPPORTDESK_MANAGER_ACK_MINUTES))
+
+
+def manager_requests_waiting(*, viewer: Actor, at: datetime) -> list[ManagerRequestRow]:
+    """The open requests, oldest first, each due ``manager_request_target()`` after it was
+    made (one query; none for anyone but staff)."""
+    target = manager_request_target()
+    return [
+        ManagerRequestRow(r, r.requested_at + target, r.requested_at + target < at)
+        for r in manager_requests_open(viewer=viewer)
+    ]
+
+
 def console_queues_for(user: Actor) -> list[Queue]:
     """The queues offered in the console's filter: the user's own, every queue for those who
     see every case."""
@@ -344,3 +384,20 @@ def console_queues_for(user: Actor) -> list[Queue]:
 def engineers_for_assignment() -> list[User]:
     """Active support staff a case can be handed to."""
     return list(User.objects.filter(is_active=True, is_staff=True).order_by("username")[:200])
+
+
+#: how soon before the end of the assignee's shift the case page warns to hand over (R-15)
+HAND_OVER_WARNING = timedelta(hours=1)
+
+
+def hand_over_due(case: Case, *, at: datetime) -> datetime | None:
+    """When the assignee's shift ends, if it ends within ``HAND_OVER_WARNING`` of ``at`` and
+    the case is worked round the clock (R-15) and still open: the case is to be handed to the
+    next shift by then. None otherwise (no assignee, no profile, off shift, or later)."""
+    if not case.round_the_clock or case.assignee_id is None or case.status in CLOSED_STATES:
+        return None
+    profile = EngineerProfile.objects.filter(user_id=case.assignee_id).first()
+    if profile is None:
+        return None
+    ends = shift_end(parse_shifts(profile.shifts), timezone=profile.time_zone, at=at)
+    return ends if ends is not None and ends - at <= HAND_OVER_WARNING else None
