@@ -97,7 +97,7 @@ def check_page(page: Any, tmp_path: Path, name: str) -> None:
 
 
 def _log_file(tmp_path: Path) -> Path:
-    """A log file of five upload chunks and a bit (64 KiB each), different in every line."""
+    """A log file of four upload chunks and a bit (64 KiB each), different in every line."""
     lines = [f"03:00:{i % 60:02d} job {i} failed: VSS writer timeout\n" for i in range(6000)]
     path = tmp_path / "backup-job.log"
     path.write_text("".join(lines))
