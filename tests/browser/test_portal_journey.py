@@ -298,7 +298,11 @@ def test_the_customer_journey_from_sign_in_to_the_survey(
     with page.expect_navigation():  # else the checks can run while the old page unloads
         page.locator("table.licenses a").first.click()
     check_page(page, tmp_path, "17-license")
-    for name, path in (("18-downloads", "/downloads/"), ("19-knowledge-base", "/kb/")):
+    for name, path in (
+        ("18-downloads", "/downloads/"),
+        ("19-knowledge-base", "/kb/"),
+        ("21-delegations", "/delegations/"),
+    ):
         page.goto(f"{url}{path}")
         check_page(page, tmp_path, name)
     page.goto(f"{url}/when/")
