@@ -239,16 +239,16 @@ def run_child(args: argparse.Namespace, database_url: str, home: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="20,000 articles, fewer queries")
+    parser.add_argument("--quick", action="store_true", help="10,000 articles, fewer queries")
     parser.add_argument("--articles", type=int)
     parser.add_argument("--queries", type=int)
     parser.add_argument("--like-queries", type=int)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.articles = args.articles or (20_000 if args.quick else 100_000)
-    args.queries = args.queries or (300 if args.quick else 1000)
-    args.like_queries = args.like_queries or (20 if args.quick else 100)
+    args.articles = args.articles or (10_000 if args.quick else 100_000)
+    args.queries = args.queries or (200 if args.quick else 1000)
+    args.like_queries = args.like_queries or (10 if args.quick else 100)
     if args.child:
         child(args)
         return

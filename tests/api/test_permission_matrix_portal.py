@@ -143,3 +143,80 @@ def test_portal_matrix(
         html = response.content.decode()
         assert "<p>public</p>" in html
         assert "<p>internal</p>" not in html
+
+
+#: The delegations page (R-3, R-4): role -> (own organization's, another's)
+DELEGATION_GRID = {
+    "delegations.page": {  # the list: 200 for all; True where the scope's delegation shows
+        "anonymous": ("login", "login"),
+        "member": (True, False),
+        "case_admin": (True, False),
+        "license_admin": (True, False),
+        "partner_active": (False, False),  # the scope delegates to a third partner
+        "partner_expired": (False, False),
+        "partner_future": (False, False),
+        "staff": (True, True),
+    },
+    "delegation.create": {  # only a customer's license administrator (and staff)
+        "anonymous": ("login", "login"),
+        "member": (403, 403),
+        "case_admin": (403, 403),
+        "license_admin": (302, 422),  # another organization is not among the choices
+        "partner_active": (403, 403),
+        "partner_expired": (403, 403),
+        "partner_future": (403, 403),
+        "staff": (302, 302),
+    },
+    "delegation.end": {
+        "anonymous": ("login", "login"),
+        "member": (403, 404),
+        "case_admin": (403, 404),
+        "license_admin": (302, 404),
+        "partner_active": (404, 404),
+        "partner_expired": (404, 404),
+        "partner_future": (404, 404),
+        "staff": (302, 302),
+    },
+}
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(DELEGATION_GRID))
+def test_portal_delegation_matrix(
+    client: Client,
+    world: World,  # noqa: F811  (the imported fixture)
+    page: str,
+    role: str,
+    target: str,
+) -> None:
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    scope = world.scopes[target]
+    expected = DELEGATION_GRID[page][role][0 if target == "own" else 1]
+    before = snapshot()
+
+    if page == "delegations.page":
+        response = client.get("/delegations/")
+    elif page == "delegation.create":
+        data = {"customer": scope.org.pk, "partner": world.fresh_partner.pk, "ends_on": ""}
+        response = client.post("/delegations/new/", data)
+    else:
+        response = client.post(f"/delegations/{scope.delegation.pk}/end/")
+
+    if expected == "login":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+    elif isinstance(expected, bool):
+        assert response.status_code == 200
+        row = f"<td>{scope.org.name}</td>\n            <td>{scope.delegation.partner.name}</td>"
+        assert (row in response.content.decode()) is expected
+    else:
+        assert response.status_code == expected
+    after = snapshot()
+    if expected == 302:
+        assert response["Location"] == "/delegations/"
+        assert AuditEvent.objects.count() == len(before["AuditEvent"]) + 1
+    else:
+        assert after == before

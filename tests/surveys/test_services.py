@@ -155,7 +155,7 @@ def test_the_page_shows_the_four_questions_and_takes_the_answers_without_script(
     page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     for text in (
         "How satisfied are you with the resolution of your case?",
         "How professional was our support?",

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -69,9 +69,10 @@ def _where(filters: Filters) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-#: How many body matches are ranked to fill a page once the title and summary matches are
-#: used up: ranking every match of a common word would cost in proportion to the corpus.
-CANDIDATES = 1000
+#: How many matches a query ranks at most, taken in the index's order (on SQLite the newest
+#: articles first): ranking every match of a common word would cost in proportion to the
+#: corpus, and so would the body's matches when the title and summary fill the page.
+CANDIDATES = 300
 
 
 def _in(ids: Sequence[int]) -> str:
@@ -79,30 +80,30 @@ def _in(ids: Sequence[int]) -> str:
 
 
 def _sqlite_rank(
-    match: str, filters: Filters, *, limit: int, exclude: Sequence[int], cap: int | None
+    match: str, filters: Filters, *, limit: int, exclude: Sequence[int]
 ) -> list[tuple[int, float]]:
     clauses, params = _where(filters)
     if exclude:
         clauses.append(f"a.id NOT IN ({_in(exclude)})")
         params.extend(exclude)
-    where = " AND ".join(clauses)
-    pool, pool_params = "", list[Any]()
-    if cap is not None:  # the first matches in index order, then ranked
-        pool = f"""AND knowledge_article_fts.rowid IN (
-            SELECT a.id FROM knowledge_article_fts
-            JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid
-            WHERE knowledge_article_fts MATCH %s AND {where} LIMIT %s)"""  # noqa: S608
-        pool_params = [match, *params, cap]
-    # bm25: lower is better; title counts most, then summary, then body
+    # One pass over the index: the first CANDIDATES matches that the audience may read,
+    # newest first (FTS5 walks its lists backwards and stops there), each ranked as it is
+    # read; the best of them are the answer. bm25: lower is better; title counts most,
+    # then summary, then body.
     sql = f"""
-        SELECT a.id, -bm25(knowledge_article_fts, 10.0, 4.0, 1.0) AS score
-        FROM knowledge_article_fts JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid
-        WHERE knowledge_article_fts MATCH %s AND {where} {pool}
-        ORDER BY score DESC, a.id
+        SELECT id, score FROM (
+            SELECT a.id AS id, -bm25(knowledge_article_fts, 10.0, 4.0, 1.0) AS score
+            FROM knowledge_article_fts
+            JOIN knowledge_article a ON a.id = knowledge_article_fts.rowid
+            WHERE knowledge_article_fts MATCH %s AND {" AND ".join(clauses)}
+            ORDER BY knowledge_article_fts.rowid DESC
+            LIMIT %s
+        )
+        ORDER BY score DESC, id
         LIMIT %s
     """  # noqa: S608 - the clauses are fixed text; every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *params, *pool_params, limit])
+        cursor.execute(sql, [match, *params, CANDIDATES, limit])
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
@@ -124,14 +125,10 @@ def _sqlite(
     head = rules.fts5_match(
         terms, any_term=any_term, prefix_last=prefix_last, columns=rules.HEAD_COLUMNS
     )
-    ranked = _sqlite_rank(head, filters, limit=limit, exclude=(), cap=None)
+    ranked = _sqlite_rank(head, filters, limit=limit, exclude=())
     if len(ranked) < limit:
         ranked += _sqlite_rank(
-            every,
-            filters,
-            limit=limit - len(ranked),
-            exclude=[pk for pk, _ in ranked],
-            cap=CANDIDATES,
+            every, filters, limit=limit - len(ranked), exclude=[pk for pk, _ in ranked]
         )
     snippets = _sqlite_snippets(every, [pk for pk, _ in ranked]) if ranked else {}
     return [Hit(pk, score, snippets.get(pk, "")) for pk, score in ranked]
@@ -140,49 +137,51 @@ def _sqlite(
 def _pg_query(
     terms: Sequence[str], configs: Sequence[str], **options: Any
 ) -> tuple[str, list[Any]]:
+    """The tsquery as SQL with its parameters, written out where it is used (not in a CTE)
+    so that the planner sees its words and estimates how many rows match."""
     text = rules.tsquery_text(terms, **options)
     sql = " || ".join(["to_tsquery(%s::regconfig, %s)"] * len(configs))
-    return sql, [value for config in configs for value in (config, text)]
+    return f"({sql})", [value for config in configs for value in (config, text)]
 
 
 def _pg_rank(
     query: tuple[str, list[Any]],
     filters: Filters,
     *,
+    vector: str,
     limit: int,
     exclude: Sequence[int],
-    cap: int | None,
 ) -> list[tuple[int, float]]:
     clauses, params = _where(filters)
     if exclude:
         clauses.append(f"a.id NOT IN ({_in(exclude)})")
         params.extend(exclude)
-    cap_sql = "LIMIT %s" if cap is not None else ""
+    q, q_params = query
+    # the first CANDIDATES matches the audience may read, ranked; the best are the answer
     sql = f"""
-        WITH q AS (SELECT {query[0]} AS query),
-        pool AS (
-            SELECT a.id FROM knowledge_article a, q
-            WHERE a.search_vector @@ q.query AND {" AND ".join(clauses)} {cap_sql}
-        )
-        SELECT a.id, ts_rank_cd(a.search_vector, q.query) AS score
-        FROM knowledge_article a JOIN pool ON pool.id = a.id, q
-        ORDER BY score DESC, a.id
+        SELECT id, score FROM (
+            SELECT a.id AS id, ts_rank_cd(a.{vector}, {q}) AS score
+            FROM knowledge_article a
+            WHERE a.{vector} @@ {q} AND {" AND ".join(clauses)}
+            LIMIT %s
+        ) AS pool
+        ORDER BY score DESC, id
         LIMIT %s
     """  # noqa: S608 - the clauses are fixed text; every value is a parameter
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*query[1], *params, *([cap] if cap is not None else []), limit])
+        cursor.execute(sql, [*q_params, *q_params, *params, CANDIDATES, limit])
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
 def _pg_snippets(query: tuple[str, list[Any]], ids: Sequence[int]) -> dict[int, str]:
     options = f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords={SNIPPET_WORDS}, MinWords=8"
+    q, q_params = query
     sql = f"""
-        WITH q AS (SELECT {query[0]} AS query)
-        SELECT a.id, ts_headline(a.stemming::regconfig, left(a.body, 2000), q.query, %s)
-        FROM knowledge_article a, q WHERE a.id IN ({_in(ids)})
+        SELECT a.id, ts_headline(a.stemming::regconfig, left(a.body, 2000), {q}, %s)
+        FROM knowledge_article a WHERE a.id IN ({_in(ids)})
     """  # noqa: S608 - placeholders only
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*query[1], options, *ids])
+        cursor.execute(sql, [*q_params, options, *ids])
         return {row[0]: row[1] or "" for row in cursor.fetchall()}
 
 
@@ -190,19 +189,26 @@ def _postgresql(
     terms: Sequence[str], filters: Filters, *, any_term: bool, prefix_last: bool, limit: int
 ) -> list[Hit]:
     configs = rules.pg_configs(filters.languages or ("en",))
-    options = {"any_term": any_term, "prefix_last": prefix_last}
-    every = _pg_query(terms, configs, **options)
-    head = _pg_query(terms, configs, **options, weights=rules.HEAD_WEIGHTS)
-    ranked = _pg_rank(head, filters, limit=limit, exclude=(), cap=None)
+    query = _pg_query(terms, configs, any_term=any_term, prefix_last=prefix_last)
+    with transaction.atomic():
+        # The title and summary vector is small and its words are spread thin: the GIN
+        # index finds its matches at once, where a sequential scan that hopes to fill
+        # CANDIDATES early reads the whole table when a combination of words is rare (the
+        # planner cannot tell from each word's frequency alone).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        ranked = _pg_rank(query, filters, vector="head_vector", limit=limit, exclude=())
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = on")
     if len(ranked) < limit:
         ranked += _pg_rank(
-            every,
+            query,
             filters,
+            vector="search_vector",
             limit=limit - len(ranked),
             exclude=[pk for pk, _ in ranked],
-            cap=CANDIDATES,
         )
-    snippets = _pg_snippets(every, [pk for pk, _ in ranked]) if ranked else {}
+    snippets = _pg_snippets(query, [pk for pk, _ in ranked]) if ranked else {}
     return [Hit(pk, score, snippets.get(pk, "")) for pk, score in ranked]
 
 
@@ -219,8 +225,8 @@ def search(
     still being typed), best first.
 
     Matches in the title or summary come first, ranked among themselves; matches only in
-    the body fill the rest, ranked among the first :data:`CANDIDATES` of them, so that a
-    common word costs no more than a rare one."""
+    the body fill the rest. Each is ranked among the first :data:`CANDIDATES` matches in the
+    index's order, so that a common word costs no more than a rare one."""
     terms = rules.search_terms(text)
     if not terms or limit < 1:
         return []

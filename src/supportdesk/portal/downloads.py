@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.downloads import selectors, services
@@ -28,7 +29,7 @@ def download_index(request: HttpRequest) -> HttpResponse:
         for product in selectors.products_for(request.user, at=now)
     ]
     context = {
-        "title": "Downloads and fixes",
+        "title": _("Downloads and fixes"),
         "products": products,
         "subscribed": DigestSubscription.objects.filter(user_id=request.user.pk or 0).exists(),
     }

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.models import Organization
@@ -46,7 +47,7 @@ def _language(request: HttpRequest) -> str:
 @require_GET
 def kb_index(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
-    context: dict[str, Any] = {"title": "Knowledge base", "form": form}
+    context: dict[str, Any] = {"title": _("Knowledge base"), "form": form}
     status = 200
     if not form.is_valid():
         context["results"], status = [], 422
@@ -116,7 +117,7 @@ class SuggestForm(forms.Form):
 @require_GET
 def kb_ask(request: HttpRequest) -> HttpResponse:
     """Describe the problem; articles are suggested while you type, before any case."""
-    return render(request, "portal/pages/kb_ask.html", {"title": "Describe your problem"})
+    return render(request, "portal/pages/kb_ask.html", {"title": _("Describe your problem")})
 
 
 @login_required
@@ -196,10 +197,10 @@ def kb_solved(request: HttpRequest, pk: int) -> HttpResponse:
             at=timezone.now(),
         )
     except ValidationError as exc:
-        context: dict[str, Any] = {"title": "Describe your problem", "errors": exc.messages}
+        context: dict[str, Any] = {"title": _("Describe your problem"), "errors": exc.messages}
         return render(request, "portal/pages/kb_ask.html", context, status=422)
     except PermissionDenied:
         raise Http404("No such session.") from None
     return render(
-        request, "portal/pages/kb_solved.html", {"title": "Glad it helped", "article": article}
+        request, "portal/pages/kb_solved.html", {"title": _("Glad it helped"), "article": article}
     )

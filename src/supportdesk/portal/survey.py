@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -38,8 +39,12 @@ def _questions(survey: Survey, values: dict[str, Any], language: str = "") -> li
 
 
 def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    response = render(request, TEMPLATE, {"title": "Satisfaction survey", **context}, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the address holds the survey's token
+    context = {"title": _("Satisfaction survey"), **context}
+    response = render(request, TEMPLATE, context, status=status)
+    # The address holds the survey's token: it never leaves the site as a referrer. Not
+    # "no-referrer": with it the browser sends "Origin: null" with the form, and the CSRF
+    # check refuses the answers (found by the browser test).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supportdesk.portal import (
     cases,
+    delegations,
     downloads,
     knowledge,
     languages,
@@ -33,6 +34,9 @@ urlpatterns = [
     path("language/", languages.language_set, name="language"),
     path("licenses/", licenses.license_list, name="licenses"),
     path("licenses/<int:pk>/", licenses.license_detail, name="license"),
+    path("delegations/", delegations.delegation_list, name="delegations"),
+    path("delegations/new/", delegations.delegation_create, name="delegation_create"),
+    path("delegations/<int:pk>/end/", delegations.delegation_end, name="delegation_end"),
     path("survey/<str:token>/", survey.survey, name="survey"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new/", wizard.case_new, name="case_new"),
