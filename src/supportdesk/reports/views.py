@@ -35,6 +35,7 @@ DIMENSION_LABELS = {
     "region": "Region",
     "language": "Customer language",
     "kind": "Case kind",
+    "queue": "Queue",
 }
 
 
