@@ -194,6 +194,7 @@ class Case(models.Model):
                     "first_response_due_at",
                     "first_responded_at",
                     "first_response_late_by",
+                    "closed_at",
                 ),
                 condition=~models.Q(status="closed"),
                 name="cases_case_not_closed_idx",

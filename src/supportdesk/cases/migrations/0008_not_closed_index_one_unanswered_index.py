@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                     "first_response_due_at",
                     "first_responded_at",
                     "first_response_late_by",
+                    "closed_at",
                 ],
                 name="cases_case_not_closed_idx",
             ),
