@@ -28,7 +28,14 @@ PERIODS = (
     Period.of_days(date(2026, 3, 3), date(2026, 3, 20), ZoneInfo("Asia/Tokyo")),
     Period.of_days(date(2026, 2, 27), date(2026, 4, 2), ZoneInfo("Asia/Kolkata")),  # :30
     Period.of_days(date(2026, 3, 10), date(2026, 3, 10), ZoneInfo("Europe/Prague")),
+    Period.of_days(date(2026, 1, 1), date(2026, 4, 30), ZoneInfo("Asia/Tokyo")),  # 120 days
 )
+
+
+@pytest.fixture(autouse=True)
+def every_period_reads_the_roll_ups(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Periods of any length read the roll-ups here (the reports read them from 45 days)."""
+    monkeypatch.setattr(rollup, "MIN_DAYS", 1)
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +99,29 @@ def test_settled_and_unsettled_are_every_case_once(known: Known) -> None:
     assert unsettled
     assert not settled & unsettled
     assert settled | unsettled == set(Case.objects.values_list("pk", flat=True))
+    parts = [
+        set(Case.objects.filter(part).values_list("pk", flat=True))
+        for part in rollup.unsettled_parts(state)
+    ]
+    assert sum(len(p) for p in parts) == len(unsettled)  # the parts share no case
+    assert set().union(*parts) == unsettled
+
+
+def test_short_periods_read_the_cases_alone(known: Known, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rollup, "MIN_DAYS", 45)
+    rollup.refresh(now=AT)
+    SettledDay.objects.update(met=10_000)
+    SettledHour.objects.update(arrivals=10_000)
+    assert (
+        selectors.sla_attainment(period=PERIOD, by="program", at=AT, filters=Filters()).all.met
+        == 224
+    )
+    assert selectors.flow(period=PERIOD, filters=Filters()).arrivals == 600
+    long = Period.of_days(date(2026, 1, 1), date(2026, 4, 30), ZoneInfo("Asia/Tokyo"))
+    assert (
+        selectors.sla_attainment(period=long, by="program", at=AT, filters=Filters()).all.met
+        > 10_000
+    )
 
 
 def test_a_case_opened_after_the_refresh_is_counted_from_the_cases(known: Known) -> None:

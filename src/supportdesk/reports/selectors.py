@@ -213,7 +213,9 @@ def _split(
     if state is None:
         return None
     days = rollup.utc_days(period.start, period.end)
-    return None if days is None else (state, *days)
+    if days is None or days[1] - days[0] < timedelta(days=rollup.MIN_DAYS):
+        return None
+    return (state, *days)
 
 
 def _live_parts(
@@ -512,6 +514,7 @@ def flow(*, period: Period, filters: Filters) -> Flow:
     left: dict[date, int] = {}
     if (
         state is not None
+        and period.end - period.start >= timedelta(days=rollup.MIN_DAYS)
         and rollup.on_whole_hours([period.start, period.end])
         and all(
             rollup.on_whole_hours([datetime.combine(d, time(0), tzinfo=period.tz)])

@@ -1,9 +1,10 @@
-"""One index of the unanswered cases by due time instead of two, and the cases not closed
-with every column the reports count.
+"""One index of the unanswered cases by due time instead of two, and the cases not closed,
+each with every column the reports count.
 
 - ``cases_unanswered_due`` (the console's at risk: unanswered and neither resolved nor
-  closed) is dropped: ``cases_case_unanswered_due_idx`` (unanswered) holds its cases and
-  answers its queries, and the reports need the closed unanswered cases too.
+  closed) is dropped: ``cases_case_unanswered_due_idx`` (unanswered, by due time) holds its
+  cases and answers its queries; the reports need the closed unanswered cases too, and now
+  read them from that index alone (it holds the columns they count).
 - ``cases_case_open_idx`` (the four open states) becomes ``cases_case_not_closed_idx``: every
   case not closed, resolved ones too, with the columns the reports count, so that the cases
   the reports' roll-ups leave out are read from the index alone. The backlog reads it as
@@ -25,6 +26,10 @@ class Migration(migrations.Migration):
             model_name="case",
             name="cases_case_open_idx",
         ),
+        migrations.RemoveIndex(
+            model_name="case",
+            name="cases_case_unanswered_due_idx",
+        ),
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
@@ -43,6 +48,27 @@ class Migration(migrations.Migration):
                     "closed_at",
                 ],
                 name="cases_case_not_closed_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("first_responded_at__isnull", True)),
+                fields=[
+                    "first_response_due_at",
+                    "opened_at",
+                    "status",
+                    "closed_at",
+                    "id",
+                    "program",
+                    "severity",
+                    "kind",
+                    "product",
+                    "organization",
+                    "first_responded_at",
+                    "first_response_late_by",
+                ],
+                name="cases_case_unanswered_due_idx",
             ),
         ),
     ]
