@@ -243,9 +243,11 @@ def _worker(options: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     from supportdesk.notifications.tasks import sweep_schedule
+    from supportdesk.reports.tasks import rollup_schedule
 
     # the periodic catch-up of mail and first-response alerts: one chain of sweeps
     sweep_schedule()
+    rollup_schedule()  # and the reports' roll-ups, one chain of hourly refreshes
     print(f"supportdesk worker: running tasks from queues {options.queues}", flush=True)
     # db_worker stops cleanly on SIGTERM/SIGINT: it finishes the task in hand, then exits 0.
     call_command("db_worker", queue_name=options.queues, interval=options.interval, reload=False)

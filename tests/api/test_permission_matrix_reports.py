@@ -38,6 +38,11 @@ REPORTS_URLS = (
     f"/reports/sla/breaches?{PERIOD}",
     f"/reports/backlog?{PERIOD}",
     f"/reports/flow?{PERIOD}",
+    f"/reports/sla?{PERIOD}&by=queue",
+    f"/reports/contact-closures?{PERIOD}",
+    f"/reports/resolutions?{PERIOD}",
+    f"/reports/escalations?{PERIOD}",
+    f"/reports/language-routing?{PERIOD}",
 )
 STAFF_ROLES = ("engineer", "pdm", "manager", "superuser")
 CUSTOMER_ROLES = tuple(r for r in ROLES if r not in ("anonymous", "staff"))

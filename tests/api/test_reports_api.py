@@ -35,7 +35,7 @@ def staff(client: Client) -> User:
         ("tz=posixrules", "tz", "Unknown time zone: 'posixrules'."),
         ("by=colour", "by",
          "Unknown dimension 'colour' (one of: program, severity, product, region, language, "
-         "kind)."),
+         "kind, queue)."),
         ("severity=9", "severity", "Unknown severity 9 (1 to 4)."),
         ("severity=high", "severity", "Not a whole number: 'high'."),
         ("program=gold", "program",

@@ -116,12 +116,27 @@ def test_by_the_viewers_month(surveys: None) -> None:
 
 
 @needs_surveys
-def test_engineer_and_queue_need_the_case_to_name_them(surveys: None) -> None:
-    for by in ("engineer", "queue"):
-        if by in satisfaction.available_dimensions():
-            continue
-        with pytest.raises(Exception, match=f"Cases do not record their {by} yet"):
-            satisfaction.satisfaction(period=PERIOD, by=by, filters=Filters())
+def test_by_engineer_and_by_queue_the_cases_at_closing_by_name(surveys: None) -> None:
+    from supportdesk.cases.models import Case
+    from tests.routing.factories import QueueFactory
+
+    ada = StaffFactory.create(first_name="Ada", last_name="Novak", username="ada")
+    bob = StaffFactory.create(first_name="", last_name="", username="bob")
+    de, fr = QueueFactory.create(name="L1 German"), QueueFactory.create(name="L1 French")
+    # surveys 1 and 2 (premium, answered: overall 5 and 2) were Ada's in the German queue,
+    # 3 (premium, unanswered) Bob's in the French one, 4 and 5 (basic) nobody's and no queue
+    Case.objects.filter(number__in=["C-2026-000001", "C-2026-000002"]).update(
+        assignee=ada, queue=de
+    )
+    Case.objects.filter(number="C-2026-000003").update(assignee=bob, queue=fr)
+    by_engineer = satisfaction.satisfaction(period=PERIOD, by="engineer", filters=Filters())
+    rows = sorted((r.label, r.sent, r.answered, r.means["overall"]) for r in by_engineer.rows)
+    assert rows == [("Ada Novak", 2, 2, 3.5), ("Nobody assigned", 2, 1, 4.0), ("bob", 1, 0, None)]
+    assert {r.key for r in by_engineer.rows} == {str(ada.pk), str(bob.pk), "None"}
+    by_queue = satisfaction.satisfaction(period=PERIOD, by="queue", filters=Filters())
+    rows = sorted((r.label, r.sent, r.answered, r.response_rate) for r in by_queue.rows)
+    assert rows == [("L1 French", 1, 0, 0.0), ("L1 German", 2, 2, 100.0), ("No queue", 2, 1, 50.0)]
+    assert by_queue.all.sent == by_engineer.all.sent == 5
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import Q
 
 from supportdesk.cases.models import Case
 from supportdesk.reports import selectors
@@ -93,6 +94,33 @@ def test_by_region_product_and_language_label_the_groups() -> None:
     )
 
 
+def test_by_queue_shown_by_name_with_the_cases_in_no_queue_apart() -> None:
+    from tests.routing.factories import QueueFactory
+
+    opened = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+    due = opened + timedelta(hours=1)
+    de = QueueFactory.create(name="L1 German")
+    fr = QueueFactory.create(name="L1 French")
+    _case(opened, due, queue=de, first_responded_at=opened)  # met
+    _case(opened, due, queue=de)  # missed: unanswered, due before AT
+    _case(opened, due, queue=fr, first_responded_at=due)  # met, exactly at the due time
+    _case(opened, None, queue=fr, kind="general_inquiry")  # no target
+    _case(opened, due, first_responded_at=opened)  # met, in no queue
+    report = selectors.sla_attainment(period=PERIOD, by="queue", at=AT, filters=Filters())
+    assert [
+        (r.label, r.met, r.missed, r.pending, r.no_target, r.attainment) for r in report.rows
+    ] == [
+        ("L1 German", 1, 1, 0, 0, 50.0),
+        ("L1 French", 1, 0, 0, 1, 100.0),
+        ("No queue", 1, 0, 0, 0, 100.0),
+    ]
+    assert [r.key for r in report.rows] == [str(de.pk), str(fr.pk), "None"]
+    premium = selectors.sla_attainment(
+        period=PERIOD, by="queue", at=AT, filters=Filters(program="trial")
+    )
+    assert premium.rows == []
+
+
 def test_flow_counts_new_york_days_across_the_change_to_summer_time() -> None:
     # 8 March 2026 23:30 in New York (EDT) is 9 March 03:30 UTC
     _case(datetime(2026, 3, 9, 3, 30, tzinfo=UTC), None)
@@ -137,9 +165,10 @@ def test_backlog_by_state_and_age() -> None:
     assert [a.count for a in report.ages] == [1, 1, 0, 0, 1]
 
 
-def test_the_backlog_index_covers_exactly_the_open_states() -> None:
+def test_the_not_closed_index_holds_the_open_states_and_what_the_reports_count() -> None:
     from supportdesk.policy.case_states import OPEN_STATES
 
-    index = next(i for i in Case._meta.indexes if i.name == "cases_case_open_idx")
-    assert index.condition is not None
-    assert set(dict(index.condition.children)["status__in"]) == OPEN_STATES
+    index = next(i for i in Case._meta.indexes if i.name == "cases_case_not_closed_idx")
+    assert index.condition == ~Q(status="closed")
+    assert "closed" not in OPEN_STATES
+    assert {"opened_at", "status", "program", "first_response_due_at"} <= set(index.fields)

@@ -20,7 +20,7 @@ from pydantic import Field
 from supportdesk.accounts.models import User
 from supportdesk.api.accounts import ERRORS
 from supportdesk.api.auth import SIGNED_IN
-from supportdesk.reports import params, satisfaction, selectors
+from supportdesk.reports import params, satisfaction, selectors, work
 from supportdesk.reports.permissions import require_reports, require_satisfaction
 
 router = Router(tags=["reports"], auth=SIGNED_IN)
@@ -256,6 +256,131 @@ def flow(request: HttpRequest, query: Query[ReportQuery]) -> Any:
         "days": [vars(d) for d in report.days],
         "arrivals": report.arrivals,
         "closures": report.closures,
+    }
+
+
+# --- working a case: R-29, R-30/R-31, R-21/R-32, R-20 ---------------------------------------
+
+
+class DayCountOut(Schema):
+    day: date
+    count: int
+
+
+class ContactClosuresOut(Schema):
+    period: PeriodOut
+    days: list[DayCountOut] = Field(description="cases closed for want of an answer, per day")
+    total: int
+    all_closures: int = Field(description="every case closed in the period")
+    share: float | None = Field(description="total / all_closures, percent")
+    attempts: list[BucketOut] = Field(description="contact attempts made, by outcome")
+
+
+@router.get("/reports/contact-closures", response={200: ContactClosuresOut, **ERRORS})
+def contact_closures(request: HttpRequest, query: Query[ReportQuery]) -> Any:
+    """Cases closed after three unanswered contact attempts (R-29), per day, and the attempts
+    made in the period by outcome."""
+    req, _ = _request(request, query)
+    r = work.contact_closures(period=req.period, filters=req.filters)
+    return {
+        "period": _period(req.period),
+        "days": [vars(d) for d in r.days],
+        "total": r.total,
+        "all_closures": r.all_closures,
+        "share": r.share,
+        "attempts": [vars(b) for b in r.attempts],
+    }
+
+
+class ResolutionRowOut(Schema):
+    key: str
+    label: str
+    count: int
+    closed: int = Field(description="resolutions that closed the case")
+    lowered: int = Field(description="resolutions that lowered the severity")
+
+
+class ResolutionsOut(Schema):
+    period: PeriodOut
+    rows: list[ResolutionRowOut]
+    out_of_scope: list[BucketOut] = Field(description="out-of-scope closures by reason (R-31)")
+    total: int
+
+
+@router.get("/reports/resolutions", response={200: ResolutionsOut, **ERRORS})
+def resolutions(request: HttpRequest, query: Query[ReportQuery]) -> Any:
+    """Resolutions given in the period by type (R-30), out of scope by reason (R-31)."""
+    req, _ = _request(request, query)
+    r = work.resolutions(period=req.period, filters=req.filters)
+    return {
+        "period": _period(req.period),
+        "rows": [vars(x) for x in r.rows],
+        "out_of_scope": [vars(b) for b in r.out_of_scope],
+        "total": r.total,
+    }
+
+
+class EscalationDayOut(Schema):
+    day: date
+    tier_escalations: int
+    manager_requests: int
+
+
+class EscalationsOut(Schema):
+    period: PeriodOut
+    tiers: list[BucketOut] = Field(description="tier escalations by the tier reached (R-21)")
+    manager_requests: list[BucketOut] = Field(
+        description='"talk to a manager" requests made in the period, by state (R-32)'
+    )
+    tier_total: int
+    manager_total: int
+    days: list[EscalationDayOut]
+
+
+@router.get("/reports/escalations", response={200: EscalationsOut, **ERRORS})
+def escalations(request: HttpRequest, query: Query[ReportQuery]) -> Any:
+    """Tier escalations (R-21) and "talk to a manager" requests (R-32), per day."""
+    req, _ = _request(request, query)
+    r = work.escalations(period=req.period, filters=req.filters)
+    return {
+        "period": _period(req.period),
+        "tiers": [vars(b) for b in r.tiers],
+        "manager_requests": [vars(b) for b in r.manager_requests],
+        "tier_total": r.tier_total,
+        "manager_total": r.manager_total,
+        "days": [{"day": d, "tier_escalations": t, "manager_requests": m} for d, t, m in r.days],
+    }
+
+
+class LanguageRowOut(Schema):
+    language: str = Field(description="the customer's language (primary subtag), or all")
+    counts: dict[str, int] = Field(description=", ".join(key for key, _ in work.ROUTING_OUTCOMES))
+    total: int
+
+
+class LanguageRoutingOut(Schema):
+    period: PeriodOut
+    rows: list[LanguageRowOut]
+    all: LanguageRowOut
+    in_language_percent: float | None = Field(
+        description="of the cases whose customer's language is not English, routed in it"
+    )
+
+
+@router.get("/reports/language-routing", response={200: LanguageRoutingOut, **ERRORS})
+def language_routing(request: HttpRequest, query: Query[ReportQuery]) -> Any:
+    """Cases opened in the period: routed in the customer's language or in English (R-20)."""
+    req, _ = _request(request, query)
+    r = work.language_routing(period=req.period, filters=req.filters)
+
+    def row(x: work.LanguageRow) -> dict[str, Any]:
+        return {"language": x.language, "counts": x.counts, "total": x.total}
+
+    return {
+        "period": _period(req.period),
+        "rows": [row(x) for x in r.rows],
+        "all": row(r.all),
+        "in_language_percent": r.in_language_percent,
     }
 
 

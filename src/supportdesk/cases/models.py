@@ -165,8 +165,9 @@ class Case(models.Model):
         indexes = (
             # the management reports (supportdesk.reports), aggregated in the database:
             # the cases opened in a period with every column the SLA reports count by (an
-            # index-only scan), the backlog of open cases, the unanswered ones by due time and the
-            # ones answered late by how late
+            # index-only scan), the cases not closed yet (the backlog, and the cases the
+            # reports' roll-ups leave out), the unanswered ones by due time (the console's at
+            # risk as well) and the ones answered late by how late
             models.Index(
                 fields=(
                     "opened_at",
@@ -182,19 +183,37 @@ class Case(models.Model):
                 name="cases_case_report_opened_idx",
             ),
             models.Index(
-                fields=("opened_at", "status"),
-                condition=models.Q(
-                    status__in=(
-                        "new",
-                        "in_progress",
-                        "waiting_for_customer",
-                        "waiting_for_third_party",
-                    )
+                fields=(
+                    "opened_at",
+                    "status",
+                    "program",
+                    "severity",
+                    "kind",
+                    "product",
+                    "organization",
+                    "first_response_due_at",
+                    "first_responded_at",
+                    "first_response_late_by",
+                    "closed_at",
                 ),
-                name="cases_case_open_idx",
+                condition=~models.Q(status="closed"),
+                name="cases_case_not_closed_idx",
             ),
             models.Index(
-                fields=("first_response_due_at",),
+                fields=(
+                    "first_response_due_at",
+                    "opened_at",
+                    "status",
+                    "closed_at",
+                    "id",
+                    "program",
+                    "severity",
+                    "kind",
+                    "product",
+                    "organization",
+                    "first_responded_at",
+                    "first_response_late_by",
+                ),
                 condition=models.Q(first_responded_at__isnull=True),
                 name="cases_case_unanswered_due_idx",
             ),
@@ -213,13 +232,6 @@ class Case(models.Model):
                 fields=("assignee", "first_response_due_at", "id"),
                 condition=~models.Q(status__in=("resolved", "closed")),
                 name="cases_open_by_assignee_due",
-            ),
-            # at risk: unanswered and due soon
-            models.Index(
-                fields=("first_response_due_at",),
-                condition=models.Q(first_responded_at__isnull=True)
-                & ~models.Q(status__in=("resolved", "closed")),
-                name="cases_unanswered_due",
             ),
         )
         constraints = (

@@ -183,3 +183,179 @@ def generate(
             "updated_at": closed or opened,
             "closed_at": closed,
         }
+
+
+# --- working a case: the records of the reports of supportdesk.reports.work ----------------
+
+RESOLUTION_TYPES = (
+    ("software_fix", True, False),  # (type, closes the case, lowers the severity): R-30
+    ("permanent_workaround", True, False),
+    ("temporary_workaround", False, True),
+    ("action_plan", False, False),
+    ("enhancement_needed", True, False),
+    ("out_of_scope", True, False),  # R-31
+)
+OUT_OF_SCOPE = ("installation", "configuration", "upgrade", "custom_scripts")
+ATTEMPT_OUTCOMES = ("no_answer", "voicemail", "busy", "no_reply", "reached")
+
+
+@dataclass(frozen=True)
+class WorkCase:
+    """What the work generator needs of a saved case."""
+
+    id: int
+    opened_at: datetime
+    customer_language: str
+    status: str
+    closed_at: datetime | None
+
+
+@dataclass
+class WorkAnswers:
+    """What the reports on working a case must say, tallied as each record is decided."""
+
+    unreachable_closures: Counter[date] = field(default_factory=Counter)
+    attempts: Counter[str] = field(default_factory=Counter)
+    resolutions: Counter[str] = field(default_factory=Counter)
+    resolutions_closing: Counter[str] = field(default_factory=Counter)
+    resolutions_lowering: Counter[str] = field(default_factory=Counter)
+    out_of_scope: Counter[str] = field(default_factory=Counter)
+    escalations: Counter[str] = field(default_factory=Counter)  # by the tier reached
+    manager_requests: Counter[str] = field(default_factory=Counter)  # by state
+    routing: Counter[tuple[str, str]] = field(default_factory=Counter)  # (language, outcome)
+
+
+@dataclass
+class WorkRecords:
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    resolutions: list[dict[str, Any]] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    manager_requests: list[dict[str, Any]] = field(default_factory=list)
+    audit_events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def generate_work(
+    *,
+    seed: int,
+    cases: Sequence[WorkCase],
+    at: datetime,
+    by: int,
+    viewer_tz: ZoneInfo,
+    answers: WorkAnswers,
+) -> WorkRecords:
+    """Contact attempts, resolutions, escalations, manager requests and the routing of
+    ``cases``, each record made before ``at``; the tallies count the records made in any
+    period (the tests choose the period that holds them all)."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible dataset, not a secret
+    out = WorkRecords()
+
+    def after(start: datetime, limit: timedelta) -> datetime:
+        latest = min(start + limit, at - timedelta(seconds=1))
+        return start + timedelta(seconds=rng.randint(0, int((latest - start).total_seconds())))
+
+    for case in cases:
+        wanted = case.customer_language.split("-", 1)[0].lower() or "en"
+        roll = rng.random()
+        if roll < 0.1:
+            outcome = "not_recorded"
+        else:
+            if wanted == "en":
+                outcome, routed = "english", "en"
+            elif roll < 0.65:
+                outcome, routed = "in_language", wanted
+            else:
+                outcome, routed = "english_fallback", "en"
+            out.assignments.append(
+                {
+                    "case_id": case.id,
+                    "kind": "routed",
+                    "tier": "L1",
+                    "language": routed,
+                    "reasons": [],
+                    "at": case.opened_at,
+                }
+            )
+        answers.routing[(wanted, outcome)] += 1
+        for _ in range(rng.choice((0, 0, 0, 1, 2, 3))):
+            result = ATTEMPT_OUTCOMES[rng.randrange(len(ATTEMPT_OUTCOMES))]
+            made = after(case.opened_at, timedelta(days=10))
+            out.attempts.append(
+                {
+                    "case_id": case.id,
+                    "channel": "phone",
+                    "outcome": result,
+                    "note": "",
+                    "made_by_id": by,
+                    "made_at": made,
+                    "logged_at": made,
+                }
+            )
+            answers.attempts[result] += 1
+        if case.closed_at is not None and rng.random() < 0.2:
+            out.audit_events.append(
+                {
+                    "at": case.closed_at,
+                    "action": "case.close_unreachable",
+                    "target_type": "cases.case",
+                    "target_id": str(case.id),
+                    "target_repr": f"case {case.id}",
+                    "changes": {},
+                }
+            )
+            answers.unreachable_closures[case.closed_at.astimezone(viewer_tz).date()] += 1
+        if rng.random() < 0.4:
+            kind, closes, lowers = RESOLUTION_TYPES[rng.randrange(len(RESOLUTION_TYPES))]
+            reason = (
+                OUT_OF_SCOPE[rng.randrange(len(OUT_OF_SCOPE))] if kind == "out_of_scope" else ""
+            )
+            before = rng.randint(1, 3)
+            out.resolutions.append(
+                {
+                    "case_id": case.id,
+                    "type": kind,
+                    "summary": "Generated.",
+                    "out_of_scope_reason": reason,
+                    "explanation": "Generated.",
+                    "status_before": "in_progress",
+                    "status_after": "closed" if closes else "in_progress",
+                    "severity_before": before,
+                    "severity_after": before + 1 if lowers else before,
+                    "by_id": by,
+                    "at": after(case.opened_at, timedelta(days=15)),
+                }
+            )
+            answers.resolutions[kind] += 1
+            answers.resolutions_closing[kind] += closes
+            answers.resolutions_lowering[kind] += lowers
+            if reason:
+                answers.out_of_scope[reason] += 1
+        if rng.random() < 0.15:
+            tiers = ("L2", "L3") if rng.random() < 0.3 else ("L2",)
+            for tier in tiers:
+                out.assignments.append(
+                    {
+                        "case_id": case.id,
+                        "kind": "escalated",
+                        "tier": tier,
+                        "language": "en",
+                        "reasons": [],
+                        "at": after(case.opened_at, timedelta(days=5)),
+                    }
+                )
+                answers.escalations[tier] += 1
+        if rng.random() < 0.1:
+            answered = rng.random() < 0.6
+            asked = after(case.opened_at, timedelta(days=5))
+            out.manager_requests.append(
+                {
+                    "case_id": case.id,
+                    "reason": "Generated.",
+                    "requested_by_id": by,
+                    "requested_at": asked,
+                    "status": "answered" if answered else "open",
+                    "answered_by_id": by if answered else None,
+                    "answered_at": asked + timedelta(hours=1) if answered else None,
+                }
+            )
+            answers.manager_requests["answered" if answered else "open"] += 1
+    return out

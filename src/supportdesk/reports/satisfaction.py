@@ -11,9 +11,10 @@ the only thing it assumes of them: a model ``surveys.Survey`` with
 - ``comment``: the free text.
 
 Where the surveys app is not installed, :func:`survey_model` answers None and the report says
-so instead of guessing. Grouping by engineer or queue needs the case to name them
-(``Case.assignee``, ``Case.queue``, from the routing work); until it does, those groupings are
-refused with a clear message.
+so instead of guessing. By engineer is by the case's assignee when it was closed (a survey is
+sent when the case closes, and closed is final, so ``Case.assignee`` is that engineer): the
+engineer who worked the case to its end, not the one who happened to answer first. By queue is
+the case's queue when it was closed. Both are shown by name.
 
 The period covers the surveys *sent* in it; a month is the viewer's month.
 """
@@ -116,6 +117,19 @@ def _row(key: str, label: str, values: dict[str, Any]) -> SatisfactionRow:
     )
 
 
+def _engineer_labels(keys: list[Any]) -> dict[Any, str]:
+    """Each engineer's full name (their user name if they have none)."""
+    from supportdesk.accounts.models import User
+
+    names = {
+        pk: (f"{first} {last}".strip() or username)
+        for pk, first, last, username in User.objects.filter(
+            pk__in=[k for k in keys if k]
+        ).values_list("pk", "first_name", "last_name", "username")
+    }
+    return {k: names.get(k, str(k)) if k else "Nobody assigned" for k in keys}
+
+
 def satisfaction(*, period: Period, by: str, filters: Filters, limit: int = 50) -> Satisfaction:
     model = survey_model()
     if model is None:
@@ -149,8 +163,10 @@ def satisfaction(*, period: Period, by: str, filters: Filters, limit: int = 50) 
         labels = {k: k.astimezone(period.tz).strftime("%Y-%m") if k else "—" for k in keys}
     elif by == "program":
         labels = _labels("program", keys)
+    elif by == "queue":
+        labels = _labels("queue", keys)
     else:
-        labels = {k: str(k) for k in keys}
+        labels = _engineer_labels(keys)
     rows = [
         _row(str(labels[g[column]] if by == "month" else g[column]), labels[g[column]], g)
         for g in grouped

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from supportdesk.accounts.choices import Region
@@ -39,9 +39,20 @@ from supportdesk.policy.reporting import (
     Bucket,
     attainment_percent,
 )
+from supportdesk.reports import rollup
+from supportdesk.reports.models import SettledDay, SettledHour
+from supportdesk.routing.models import Queue
 
-Dimension = Literal["program", "severity", "product", "region", "language", "kind"]
-DIMENSIONS: tuple[Dimension, ...] = ("program", "severity", "product", "region", "language", "kind")
+Dimension = Literal["program", "severity", "product", "region", "language", "kind", "queue"]
+DIMENSIONS: tuple[Dimension, ...] = (
+    "program",
+    "severity",
+    "product",
+    "region",
+    "language",
+    "kind",
+    "queue",
+)
 #: The column each dimension groups by. ``language`` is the customer's preferred language
 #: (``Organization.language``) until cases record the language they were answered in (R-20).
 _COLUMN: dict[str, str] = {
@@ -51,6 +62,7 @@ _COLUMN: dict[str, str] = {
     "region": "organization__region",
     "language": "organization__language",
     "kind": "kind",
+    "queue": "queue_id",
 }
 MAX_PERIOD = timedelta(days=400)
 #: what the aggregates count: never empty, and in every report index (not ``id``)
@@ -182,23 +194,101 @@ def _labels(dimension: str, keys: Iterable[Any]) -> dict[Any, str]:
         return {k: dict(Region.choices).get(k, k) for k in keys}
     if dimension == "kind":
         return {k: dict(CaseKind.choices).get(k, k) for k in keys}
+    if dimension == "queue":
+        queues = dict(Queue.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
+        return {k: queues.get(k, str(k)) if k else "No queue" for k in keys}
     return {k: str(k) for k in keys}
+
+
+def _rollup_state(filters: Filters) -> rollup.State | None:
+    """The roll-up of settled cases, where a report may read it: with no filter."""
+    return rollup.current() if filters == Filters() else None
+
+
+def _split(
+    period: Period, state: rollup.State | None
+) -> tuple[rollup.State, datetime, datetime] | None:
+    """``(state, first, last)``: the whole UTC days ``[first, last)`` of ``period`` whose
+    settled cases the roll-up counts; None where the report reads only the cases."""
+    if state is None:
+        return None
+    days = rollup.utc_days(period.start, period.end)
+    if days is None or days[1] - days[0] < timedelta(days=rollup.MIN_DAYS):
+        return None
+    return (state, *days)
+
+
+def _live_parts(
+    period: Period, filters: Filters, split: tuple[rollup.State, datetime, datetime] | None
+) -> list[QuerySet[Case]]:
+    """The cases a report counts itself: all of them, or (beside a roll-up) those opened in
+    the period's partial UTC days and the unsettled ones of its whole days."""
+    cases = _opened_in(period, filters)
+    if split is None:
+        return [cases]
+    state, first, last = split
+    whole_days = _cases(filters).filter(opened_at__gte=first, opened_at__lt=last)
+    return [
+        cases.filter(Q(opened_at__lt=first) | Q(opened_at__gte=last)),
+        *(whole_days.filter(part) for part in rollup.unsettled_parts(state)),
+    ]
+
+
+def _settled_days(
+    split: tuple[rollup.State, datetime, datetime], dimension: str
+) -> QuerySet[SettledDay]:
+    _, first, last = split
+    return SettledDay.objects.filter(
+        dimension=dimension, day__gte=first.date(), day__lt=last.date()
+    ).order_by()
+
+
+def _rolled_outcomes(
+    split: tuple[rollup.State, datetime, datetime], by: str
+) -> dict[Any, dict[str, int]]:
+    """Outcomes of the settled cases of the whole days, per value of ``by`` (as the column
+    holds it)."""
+    sums = (
+        _settled_days(split, by)
+        .values("key")
+        .annotate(met=Sum("met"), missed=Sum("missed"), no_target=Sum("no_target"))
+    )
+    counted = {row["key"]: row for row in sums}
+    values: dict[str, Any] = {k: int(k) if by in ("severity", "product") else k for k in counted}
+    out: dict[Any, dict[str, int]] = {}
+    for k, row in counted.items():
+        into = out.setdefault(values[k], dict.fromkeys(OUTCOMES, 0))
+        for name in ("met", "missed", "no_target"):
+            into[name] += row[name]
+    return out
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    return (0, value) if value is not None else (1, 0)
 
 
 def sla_attainment(*, period: Period, by: str, at: datetime, filters: Filters) -> Attainment:
     """Cases opened in ``period`` by first-response outcome at ``at``, per value of ``by``."""
     column = _COLUMN[by]
-    grouped = list(
-        _opened_in(period, filters).values(column).annotate(**_outcome_counts(at)).order_by(column)
-    )
-    labels = _labels(by, (row[column] for row in grouped))
+    state = _rollup_state(filters) if by in rollup.COLUMNS else None
+    if (
+        state is not None
+        and by in rollup.BY_ORGANIZATION
+        and state.organizations != rollup.organizations_fingerprint()
+    ):
+        state = None  # an organization moved since: its settled cases are counted anew
+    split = _split(period, state)
+    counts: dict[Any, dict[str, int]] = _rolled_outcomes(split, by) if split else {}
+    for cases in _live_parts(period, filters, split):
+        for row in cases.values(column).annotate(**_outcome_counts(at)).order_by():
+            into = counts.setdefault(row[column], dict.fromkeys(OUTCOMES, 0))
+            for name in OUTCOMES:
+                into[name] += row[name]
+    keys = sorted(counts, key=_sort_key)
+    labels = _labels(by, keys)
     rows = [
-        AttainmentRow(
-            key=str(row[column]),
-            label=labels[row[column]],
-            **{name: row[name] for name in OUTCOMES},
-        )
-        for row in grouped
+        AttainmentRow(key=str(k), label=labels[k], **{name: counts[k][name] for name in OUTCOMES})
+        for k in keys
     ]
     total = AttainmentRow(
         key="all",
@@ -297,7 +387,16 @@ def breaches(*, period: Period, at: datetime, filters: Filters, limit: int = 50)
             overdue & _due_range_q(b, at)
         )
         counts[b.key] = Count(ROW, filter=in_b)
-    row = cases.aggregate(**counts)
+    split = _split(period, _rollup_state(filters))
+    row = dict.fromkeys(counts, 0)
+    if split is not None:  # settled cases answered late, by how late
+        rolled = _settled_days(split, rollup.LATENESS).values("key").annotate(n=Sum("missed"))
+        for r in rolled:
+            row[r["key"]] += r["n"]
+            row["total"] += r["n"]
+    for part in _live_parts(period, filters, split):
+        for name, n in part.aggregate(**counts).items():
+            row[name] += n
     fields = (
         "number",
         "organization__name",
@@ -408,15 +507,39 @@ def _per_day(cases: QuerySet[Case], column: str, tz: ZoneInfo) -> dict[date, int
 def flow(*, period: Period, filters: Filters) -> Flow:
     """Cases opened (arrivals) and closed (closures) on each of the viewer's days."""
     cases = _cases(filters)
-    arrived = _per_day(
-        cases.filter(opened_at__gte=period.start, opened_at__lt=period.end), "opened_at", period.tz
-    )
-    closed = _per_day(
-        cases.filter(closed_at__gte=period.start, closed_at__lt=period.end),  # closed is final
-        "closed_at",
-        period.tz,
-    )
-    days = [DayFlow(d, arrived.get(d, 0), closed.get(d, 0)) for d in period.days()]
+    opened = Q(opened_at__gte=period.start, opened_at__lt=period.end)
+    closed = Q(closed_at__gte=period.start, closed_at__lt=period.end)  # closed is final
+    state = _rollup_state(filters)
+    arrived: dict[date, int] = {}
+    left: dict[date, int] = {}
+    if (
+        state is not None
+        and period.end - period.start >= timedelta(days=rollup.MIN_DAYS)
+        and rollup.on_whole_hours([period.start, period.end])
+        and all(
+            rollup.on_whole_hours([datetime.combine(d, time(0), tzinfo=period.tz)])
+            for d in period.days()
+        )
+    ):
+        # the settled cases from the hourly roll-up, the others from the cases
+        per_day = (
+            SettledHour.objects.filter(hour__gte=period.start, hour__lt=period.end)
+            .annotate(day=TruncDate("hour", tzinfo=period.tz))
+            .values("day")
+            .annotate(a=Sum("arrivals"), c=Sum("closures"))
+            .order_by()
+        )
+        for row in per_day:
+            arrived[row["day"]] = row["a"]
+            left[row["day"]] = row["c"]
+        parts = [cases.filter(part) for part in rollup.unsettled_parts(state)]
+    else:
+        parts = [cases]
+    for into, q, column in ((arrived, opened, "opened_at"), (left, closed, "closed_at")):
+        for part in parts:
+            for day, n in _per_day(part.filter(q), column, period.tz).items():
+                into[day] = into.get(day, 0) + n
+    days = [DayFlow(d, arrived.get(d, 0), left.get(d, 0)) for d in period.days()]
     return Flow(
         days=days,
         arrivals=sum(d.arrivals for d in days),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS
+from supportdesk.reports import work
 from supportdesk.reports.exports import Cell
 from supportdesk.reports.satisfaction import QUESTION_LABELS, QUESTIONS, Satisfaction
 from supportdesk.reports.selectors import Attainment, Backlog, Breaches, Distribution, Flow
@@ -99,3 +100,58 @@ def comments_table(report: Satisfaction, tz: ZoneInfo) -> Table:
         ["Case", "Answered", "Overall", "Comment"],
         rows,
     )
+
+
+# --- working a case (supportdesk.reports.work) -------------------------------------------------
+
+
+def contact_closures_table(report: work.ContactClosures) -> Table:
+    rows: list[Sequence[Cell]] = [[d.day.isoformat(), d.count] for d in report.days]
+    rows.append(["All days", report.total])
+    rows.append(["Every case closed in the period", report.all_closures])
+    rows.append(["Share closed for want of an answer %", report.share])
+    rows += [[f"Contact attempts: {b.label}", b.count] for b in report.attempts]
+    return Table(
+        "Cases closed for want of an answer (R-29), per day, and the contact attempts",
+        ["Day", "Cases"],
+        rows,
+    )
+
+
+def resolutions_table(report: work.Resolutions) -> Table:
+    rows: list[Sequence[Cell]] = [[r.label, r.count, r.closed, r.lowered] for r in report.rows]
+    rows.append(
+        [
+            "All resolutions",
+            report.total,
+            sum(r.closed for r in report.rows),
+            sum(r.lowered for r in report.rows),
+        ]
+    )
+    rows += [[f"Out of scope: {b.label}", b.count, "", ""] for b in report.out_of_scope]
+    return Table(
+        "Resolutions given, by type (R-30), and out-of-scope closures by reason (R-31)",
+        ["Resolution", "Given", "Closed the case", "Lowered the severity"],
+        rows,
+    )
+
+
+def escalations_table(report: work.Escalations) -> Table:
+    rows: list[Sequence[Cell]] = [[d.isoformat(), t, m] for d, t, m in report.days]
+    rows.append(["All days", report.tier_total, report.manager_total])
+    rows += [[f"Tier escalations: {b.label}", b.count, ""] for b in report.tiers]
+    rows += [[f"Talk to a manager: {b.label}", "", b.count] for b in report.manager_requests]
+    return Table(
+        'Tier escalations (R-21) and "talk to a manager" requests (R-32), per day',
+        ["Day", "Tier escalations", "Manager requests"],
+        rows,
+    )
+
+
+def language_routing_table(report: work.LanguageRouting) -> Table:
+    header = ["Customer language", *(label for _, label in work.ROUTING_OUTCOMES), "Total"]
+    rows: list[Sequence[Cell]] = [
+        [r.language, *(r.counts[k] for k, _ in work.ROUTING_OUTCOMES), r.total]
+        for r in [*report.rows, report.all]
+    ]
+    return Table("How cases were routed against the customer's language (R-20)", header, rows)

@@ -19,7 +19,7 @@ from supportdesk.accounts.models import User
 from supportdesk.cases.choices import CaseKind
 from supportdesk.policy import get_policy
 from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS, OUTCOMES
-from supportdesk.reports import charts, exports, params, satisfaction, selectors, tables
+from supportdesk.reports import charts, exports, params, satisfaction, selectors, tables, work
 from supportdesk.reports.charts import Series
 from supportdesk.reports.permissions import (
     can_view_satisfaction,
@@ -35,6 +35,7 @@ DIMENSION_LABELS = {
     "region": "Region",
     "language": "Customer language",
     "kind": "Case kind",
+    "queue": "Queue",
 }
 
 
@@ -198,6 +199,85 @@ def backlog(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def work_page(request: HttpRequest) -> HttpResponse:
+    """Working a case: closures for want of an answer (R-29), resolution types (R-30, R-31),
+    escalations (R-21, R-32) and language routing (R-20)."""
+
+    def build(req: params.ReportRequest, now: Any) -> dict[str, Any]:
+        p, f = req.period, req.filters
+        cc = work.contact_closures(period=p, filters=f)
+        rs = work.resolutions(period=p, filters=f)
+        es = work.escalations(period=p, filters=f)
+        lr = work.language_routing(period=p, filters=f)
+        day_labels = [d.strftime("%d %b") for d in p.days()]
+        routing_rows = [*lr.rows, lr.all]
+        return {
+            "contact_closures": cc,
+            "contact_closures_chart": charts.lines(
+                chart_id="chart-contact-closures",
+                title="Cases closed for want of an answer, per day",
+                desc=(
+                    f"{cc.total} of {cc.all_closures} cases closed in the period were closed "
+                    "after three unanswered contact attempts (R-29)."
+                ),
+                x_labels=day_labels,
+                series=[Series("closures", "Closed unreachable", [d.count for d in cc.days])],
+            ),
+            "contact_closures_table": tables.contact_closures_table(cc),
+            "resolutions": rs,
+            "resolutions_chart": charts.stacked_bars(
+                chart_id="chart-resolutions",
+                title="Resolutions by type: closing the case or not",
+                desc=f"{rs.total} resolutions given in the period. The table has the figures.",
+                categories=[r.label for r in rs.rows],
+                series=[
+                    Series("met", "Closed the case", [r.closed for r in rs.rows]),
+                    Series("pending", "Left it open", [r.count - r.closed for r in rs.rows]),
+                ],
+                unit="resolutions",
+            ),
+            "resolutions_table": tables.resolutions_table(rs),
+            "escalations": es,
+            "escalations_chart": charts.lines(
+                chart_id="chart-escalations",
+                title="Tier escalations and manager requests per day",
+                desc=(
+                    f"{es.tier_total} tier escalations and {es.manager_total} "
+                    '"talk to a manager" requests in the period.'
+                ),
+                x_labels=day_labels,
+                series=[
+                    Series("arrivals", "Tier escalations", [t for _, t, _ in es.days]),
+                    Series("closures", "Manager requests", [m for _, _, m in es.days]),
+                ],
+            ),
+            "escalations_table": tables.escalations_table(es),
+            "language_routing": lr,
+            "language_routing_chart": charts.stacked_bars(
+                chart_id="chart-language-routing",
+                title="Cases by the customer's language: routed in it, or in English",
+                desc=(
+                    f"Of the cases whose customer speaks another language than English, "
+                    f"{lr.in_language_percent if lr.in_language_percent is not None else '—'} % "
+                    "were routed in that language. The table has the figures."
+                ),
+                categories=[r.language for r in routing_rows],
+                series=[
+                    Series(css, label, [r.counts[key] for r in routing_rows])
+                    for (key, label), css in zip(
+                        work.ROUTING_OUTCOMES,
+                        ("met", "missed", "pending", "no_target"),
+                        strict=True,
+                    )
+                ],
+            ),
+            "language_routing_table": tables.language_routing_table(lr),
+        }
+
+    return _page(request, "Working cases", "reports/pages/work.html", build, sla_by=False)
+
+
+@login_required
 def satisfaction_page(request: HttpRequest) -> HttpResponse:
     """Survey response rate and mean scores (R-34), with the comments: support managers only."""
     require_satisfaction(request.user)
@@ -265,10 +345,30 @@ def _table(name: str, req: params.ReportRequest, now: Any, by: str) -> tables.Ta
         return tables.backlog_table(selectors.backlog(at=now, filters=f))
     if name == "flow":
         return tables.flow_table(selectors.flow(period=p, filters=f))
+    if name == "contact-closures":
+        return tables.contact_closures_table(work.contact_closures(period=p, filters=f))
+    if name == "resolutions":
+        return tables.resolutions_table(work.resolutions(period=p, filters=f))
+    if name == "escalations":
+        return tables.escalations_table(work.escalations(period=p, filters=f))
+    if name == "language-routing":
+        return tables.language_routing_table(work.language_routing(period=p, filters=f))
     raise Http404(name)
 
 
-CSV_REPORTS = ("sla", "distribution", "breaches", "backlog", "flow", "satisfaction", "comments")
+CSV_REPORTS = (
+    "sla",
+    "distribution",
+    "breaches",
+    "backlog",
+    "flow",
+    "satisfaction",
+    "comments",
+    "contact-closures",
+    "resolutions",
+    "escalations",
+    "language-routing",
+)
 
 
 @login_required
