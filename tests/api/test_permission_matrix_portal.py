@@ -16,6 +16,7 @@ from django.utils import timezone
 from supportdesk.audit.models import AuditEvent
 from tests.api.test_permission_matrix import (  # noqa: F401  (fixtures)
     CASE_ROLES,
+    ROLES,
     TARGETS,
     World,
     shared_world,
