@@ -335,16 +335,18 @@ def _cell(text: str) -> int | bool:
     return {"in": True, "out": False}[text] if text in ("in", "out") else int(text)
 
 
-def _parse_grid(grid: str) -> dict[str, dict[str, tuple[int | bool, int | bool]]]:
+def _parse_grid(
+    grid: str, roles: tuple[str, ...] = ROLES
+) -> dict[str, dict[str, tuple[int | bool, int | bool]]]:
     rows: dict[str, dict[str, tuple[int | bool, int | bool]]] = {}
     for line in grid.strip().splitlines()[2:]:
         op, *cells = line.split()
         answers = [tuple(_cell(part) for part in cell.split("/")) for cell in cells]
-        rows[op] = {"anonymous": (401, 401), **dict(zip(CASE_ROLES[1:], answers, strict=True))}  # type: ignore[arg-type]
+        rows[op] = {"anonymous": (401, 401), **dict(zip(roles[1:], answers, strict=True))}  # type: ignore[arg-type]
     return rows
 
 
-EXPECTED = _parse_grid(GRID)
+EXPECTED = _parse_grid(GRID, CASE_ROLES)
 CELLS = [(op, role, target) for op in OPS for role in CASE_ROLES for target in TARGETS]
 
 

@@ -106,7 +106,16 @@ def test_csv_neutralises_formulas(client: Client, staff: User, late_case: None) 
             "120.0",
         ],
     ]
-    for name in ("sla", "distribution", "backlog", "flow"):
+    for name in (
+        "sla",
+        "distribution",
+        "backlog",
+        "flow",
+        "contact-closures",
+        "resolutions",
+        "escalations",
+        "language-routing",
+    ):
         response = client.get(f"/reports/{name}.csv?{QUERY}")
         assert response.status_code == 200, name
     assert client.get("/reports/secrets.csv").status_code == 404
@@ -117,7 +126,13 @@ def test_only_staff(client: Client) -> None:
     assert (response.status_code, response["Location"]) == (302, "/login/?next=/reports/")
     admin = MembershipFactory.create(role="license_admin").user
     client.force_login(admin)
-    for url in ("/reports/", "/reports/backlog/", "/reports/sla.csv"):
+    for url in (
+        "/reports/",
+        "/reports/backlog/",
+        "/reports/work/",
+        "/reports/sla.csv",
+        "/reports/escalations.csv",
+    ):
         assert client.get(url).status_code == 403, url
 
 
