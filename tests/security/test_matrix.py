@@ -43,7 +43,8 @@ from pytest_django import Settings
 
 from tests.security.matrix_world import BYTES, CUSTOMERS, ROLES, World, build
 
-pytestmark = pytest.mark.django_db
+#: each test runs a thousand or more requests: minutes on a loaded machine
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]
 
 API = "/api/v1"
 #: parameters whose value is an object of one organization
