@@ -18,7 +18,9 @@ Each cell checks:
 - a refused request (401, 403, 404, 405, 409, 422, a sign-in redirect) wrote nothing: every
   INSERT, UPDATE and DELETE the request runs is recorded, on every table, audit included;
 - a refused request about another organization's object shows none of its words;
-- no customer or partner ever reads the own case's internal comment.
+- no customer or partner ever reads the own case's internal comment;
+- every answer carries ``nosniff``, and a file (an attachment, an export) comes only as a
+  download (``Content-Disposition: attachment``), never inline.
 Each cell runs in a savepoint rolled back after it, on a scenario built once per module.
 """
 
@@ -744,6 +746,11 @@ def _cell(
             tally.problems.append(f"{where}: shows none of the other organization's objects")
     if got in REFUSED and writes.tables and route.key not in SIGNS_OUT:
         tally.problems.append(f"{where}: refused ({got}) but wrote {dict(writes.tables)}")
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition and not disposition.startswith("attachment;"):
+        tally.problems.append(f"{where}: shown inline ({disposition})")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        tally.problems.append(f"{where}: no X-Content-Type-Options: nosniff")
     if role in CUSTOMERS and world.scopes["own"].internal in text:
         tally.problems.append(f"{where}: a customer reads an internal comment")
     uniform = {"errors": [{"field": None, "message": "Not found."}]}
