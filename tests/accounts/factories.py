@@ -1,13 +1,20 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import factory
 from django.contrib.auth.hashers import make_password
 
 from supportdesk.accounts.choices import MembershipRole, OrganizationKind, Region, StaffRole
-from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
-from supportdesk.accounts.services import TOKEN_PREFIX, token_digest
+from supportdesk.accounts.models import (
+    ApiToken,
+    Delegation,
+    Membership,
+    Organization,
+    PasswordReset,
+    User,
+)
+from supportdesk.accounts.services import TOKEN_PREFIX, reset_digest, token_digest
 
 #: When factory-made objects were created (a Monday).
 CREATED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -120,3 +127,19 @@ def member(organization: Organization, role: str = MembershipRole.MEMBER, **user
     person = PersonFactory.create(**user)
     MembershipFactory.create(organization=organization, user=person, role=role)
     return person
+
+
+class PasswordResetFactory(factory.django.DjangoModelFactory[PasswordReset]):
+    """An open reset link, made at CREATED and good for an hour; its token is
+    ``reset-<n>`` (the digest is of that)."""
+
+    class Meta:
+        model = PasswordReset
+
+    class Params:
+        token = factory.Sequence(lambda n: f"reset-{n}")
+
+    user = factory.SubFactory(PersonFactory)
+    digest = factory.LazyAttribute(lambda reset: reset_digest(reset.token))
+    created_at = CREATED
+    expires_at = factory.LazyAttribute(lambda reset: reset.created_at + timedelta(hours=1))

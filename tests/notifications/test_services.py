@@ -103,8 +103,9 @@ def test_line_breaks_in_names_and_subjects_never_make_headers() -> None:
     assert evil.subject == (
         "[C-2026-000007] Update on your case: Help Bcc: victim@example.com X-Evil: 1"
     )
-    assert message.to == ['"Eve Bcc: victim@example.com" <ops@acme.example>']
-    assert message.recipients() == ['"Eve Bcc: victim@example.com" <ops@acme.example>']
+    # the name loses what would need quoting (a folded header can lose the quotes)
+    assert message.to == ['"Eve Bcc victim example.com" <ops@acme.example>']
+    assert message.recipients() == ['"Eve Bcc victim example.com" <ops@acme.example>']
     raw = message.message().as_string()
     assert "\nBcc:" not in raw
     assert "\nX-Evil:" not in raw
@@ -214,7 +215,7 @@ def test_a_real_smtp_server_gets_one_line_headers_and_only_the_recipient(
         "[C-2026-000007] Novinka k vašemu požadavku: Help Bcc: victim@example.com"
     )
     assert message["Bcc"] is None
-    assert message["To"] == '"Eve Bcc: victim@example.com" <ops@acme.example>'
+    assert message["To"] == '"Eve Bcc victim example.com" <ops@acme.example>'
     assert message["Message-ID"] == queued.message_id
     assert (
         message["In-Reply-To"] == message["References"] == ("<C-2026-000007.thread@desk.example>")

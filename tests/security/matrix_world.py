@@ -29,6 +29,7 @@ from tests.accounts.factories import (
     MembershipFactory,
     OrganizationFactory,
     PartnerFactory,
+    PasswordResetFactory,
     PdmFactory,
     PersonFactory,
     StaffFactory,
@@ -175,6 +176,10 @@ def _scope(
         expires_at=now + timedelta(days=30),
     )
     token = ApiTokenFactory.create(user=target.user, name=f"{word}script")
+    reset_token = f"{name}-reset-token"
+    PasswordResetFactory.create(
+        user=target.user, token=reset_token, created_at=now, expires_at=now + timedelta(hours=1)
+    )
     return Scope(
         name=name,
         org=org,
@@ -193,6 +198,8 @@ def _scope(
             "manager_request_id": manager_request.pk,
             "diagnostics_id": diagnostics.pk,
             "token": survey_token,
+            "uid": target.user.pk,  # a reset link's: the person of the membership
+            "reset_token": reset_token,
             "version": 1,  # of the case, for the writes that name the version they read
         },
         markers=(

@@ -18,7 +18,9 @@ Each cell checks:
 - a refused request (401, 403, 404, 405, 409, 422, a sign-in redirect) wrote nothing: every
   INSERT, UPDATE and DELETE the request runs is recorded, on every table, audit included;
 - a refused request about another organization's object shows none of its words;
-- no customer or partner ever reads the own case's internal comment.
+- no customer or partner ever reads the own case's internal comment;
+- every answer carries ``nosniff``, and a file (an attachment, an export) comes only as a
+  download (``Content-Disposition: attachment``), never inline.
 Each cell runs in a savepoint rolled back after it, on a scenario built once per module.
 """
 
@@ -43,7 +45,8 @@ from pytest_django import Settings
 
 from tests.security.matrix_world import BYTES, CUSTOMERS, ROLES, World, build
 
-pytestmark = pytest.mark.django_db
+#: each test runs a thousand or more requests: minutes on a loaded machine
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]
 
 API = "/api/v1"
 #: parameters whose value is an object of one organization
@@ -63,6 +66,8 @@ SCOPED = {
     "deflection_id",
     "token",
     "pk",
+    "uid",
+    "reset_token",
 }
 FUTURE = (datetime.now(UTC) + timedelta(days=400)).isoformat()
 V = {"expected_version": "{version}"}
@@ -223,6 +228,11 @@ PAGE_FORMS: dict[str, dict[str, Any]] = {
         "comment": "ok",
     },
     "POST portal:language": {"language": "cs", "next": "/"},
+    "POST portal:password_reset": {"email": "ownperson@example.com"},
+    "POST portal:password_reset_confirm": {
+        "password": "a new long passphrase",
+        "again": "a new long passphrase",
+    },
     "POST console:action[take]": V,
     "POST console:action[assign]": {"assignee": "", **V},
     "POST console:action[escalate]": {"reason": "debugger", **V},
@@ -295,6 +305,8 @@ def _page_path(name: str, route: str) -> str:
             return "{" + PAGE_PKS.get(name, "pk") + "}"
         if key == "article":
             return "{article_id}"
+        if key == "token" and name == "portal:password_reset_confirm":
+            return "{reset_token}"
         if key in ("object_id", "id", "content_type_id", "app_label"):
             return "1" if key != "app_label" else "accounts"
         return "{" + key + "}"
@@ -340,9 +352,10 @@ def _grid(text: str) -> dict[str, tuple[str, ...]]:
 # role lacks a 403 (R-1). Staff see every organization's objects through the API; the
 # console and routing API show an engineer the cases of their queues and a PDM their
 # customers' (the cases API does not narrow them yet: engineer and pdm columns, 200/200).
-# A survey answers whoever holds its token (R-34: the mailed link is the credential); an
-# upload in progress only the person who started it (the own organization's case
-# administrator here: a person of no role column); a token only its owner (likewise).
+# A survey answers whoever holds its token (R-34: the mailed link is the credential), so
+# does a password reset link (whose success is the way to sign in: "login"); an upload in
+# progress only the person who started it (the own organization's case administrator
+# here: a person of no role column); a token only its owner (likewise).
 API_GRID = _grid("""
 #                                                       | anon    member  case_ad lic_adm p_activ p_ended p_none  engin   pdm     manager
 GET /health                                             | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
@@ -535,6 +548,12 @@ GET portal:login                                        | 200-    200-    200-  
 POST portal:login                                       | 200     200     200     200     200     200     200     200     200     200
 GET portal:logout                                       | 405     405     405     405     405     405     405     405     405     405
 POST portal:logout                                      | login   login   login   login   login   login   login   login   login   login
+GET portal:password_reset                               | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
+POST portal:password_reset                              | 302     302     302     302     302     302     302     302     302     302
+GET portal:password_reset_confirm                       | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
+POST portal:password_reset_confirm                      | login/login login/login login/login login/login login/login login/login login/login login/login login/login login/login
+GET portal:password_reset_sent                          | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
+POST portal:password_reset_sent                         | 405     405     405     405     405     405     405     405     405     405
 GET portal:survey                                       | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 POST portal:survey                                      | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 GET portal:when                                         | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
@@ -684,7 +703,7 @@ def _text(response: HttpResponse) -> str:
 
 DENIED = {"401", "403", "404", "405", "login", "alogin", "aindex"}
 #: a redirect to the sign-in page that is the route's success, not a refusal
-SIGNS_OUT = {"POST portal:logout"}
+SIGNS_OUT = {"POST portal:logout", "POST portal:password_reset_confirm"}
 REFUSED = DENIED | {"400", "409", "413", "422", "429"}
 
 
@@ -727,6 +746,11 @@ def _cell(
             tally.problems.append(f"{where}: shows none of the other organization's objects")
     if got in REFUSED and writes.tables and route.key not in SIGNS_OUT:
         tally.problems.append(f"{where}: refused ({got}) but wrote {dict(writes.tables)}")
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition and not disposition.startswith("attachment;"):
+        tally.problems.append(f"{where}: shown inline ({disposition})")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        tally.problems.append(f"{where}: no X-Content-Type-Options: nosniff")
     if role in CUSTOMERS and world.scopes["own"].internal in text:
         tally.problems.append(f"{where}: a customer reads an internal comment")
     uniform = {"errors": [{"field": None, "message": "Not found."}]}
@@ -818,7 +842,7 @@ def test_page_matrix(world: World) -> None:
         f"{tally.unexpected_allows} unexpected allows"
     )
     assert not tally.problems, _report(tally, "pages")
-    assert (tally.cells, tally.unexpected_allows) == (1260, 0)
+    assert (tally.cells, tally.unexpected_allows) == (1340, 0)
     assert set(PAGE_GRID) == {route.key for route in routes}
 
 

@@ -42,6 +42,9 @@ PUBLIC_PAGES = {
     "portal:phone",  # the support numbers per country
     "portal:login",
     "portal:logout",
+    "portal:password_reset",  # "Forgot your password?": for those who cannot sign in
+    "portal:password_reset_sent",
+    "portal:password_reset_confirm",  # the mailed link's token is the credential
     "portal:survey",
     "portal:language",  # the language picker, for signed-out visitors too
     "admin:login",

@@ -253,3 +253,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class PasswordReset(models.Model):
+    """A link that sets a new password, mailed to the address of an account.
+
+    The link carries the user's id and a token of 256 random bits; only the token's SHA-256
+    (taken with the purpose, so a token of another kind never matches) is kept. It works once,
+    until ``expires_at``, and only for the user it was made for.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, hex.")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it set a password, or was ended by another one."
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="accounts_passwordreset_expires_after_creation",
+                violation_error_message="A reset link expires after it is made.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"password reset for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

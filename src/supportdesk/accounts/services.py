@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,14 @@ from django.db import transaction
 from django.db.models import Q
 
 from supportdesk.accounts.choices import MembershipRole, OrganizationKind, StaffRole
-from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
+from supportdesk.accounts.models import (
+    ApiToken,
+    Delegation,
+    Membership,
+    Organization,
+    PasswordReset,
+    User,
+)
 from supportdesk.accounts.permissions import (
     Action,
     Actor,
@@ -451,6 +458,126 @@ def user_set_language(*, actor: Actor, user: User, language: str, at: datetime) 
         action="user.language",
         target=user,
         changes=diff(before, snapshot(user, ("language",))),
+        at=at,
+    )
+    return user
+
+
+# --- forgotten passwords ----------------------------------------------------------------------
+
+RESET_PURPOSE = "supportdesk.accounts.password_reset"
+INVALID_LINK = "This link is not valid or has expired: ask for a new one."
+
+
+def reset_digest(token: str) -> str:
+    """The digest kept of a reset token: bound to its purpose, so that a token of another
+    kind (a survey's, an API token) never matches one."""
+    return hashlib.sha256(f"{RESET_PURPOSE}\x00{token}".encode()).hexdigest()
+
+
+def password_reset_request(*, email: str, at: datetime) -> PasswordReset | None:
+    """Mail a reset link to every active account with ``email``; the caller answers the same
+    whether there is one or not. An unknown address costs the same token and mail rendering
+    as a known one (only nothing is kept or sent), so the time taken does not tell either.
+    Returns the last reset made (None for an unknown address), for tests and the audit."""
+    from django.conf import settings
+
+    from supportdesk.notifications.mail import render
+    from supportdesk.notifications.services import mail_queue
+
+    address = email.strip()
+    users: list[User | None] = (
+        list(
+            User.objects.filter(email__iexact=address, is_active=True)
+            .exclude(email="")
+            .order_by("pk")
+        )
+        if address and len(address) <= 254
+        else []
+    )
+    minutes = int(settings.SUPPORTDESK_PASSWORD_RESET_MINUTES)
+    reset = None
+    for user in users or [None]:
+        token = secrets.token_urlsafe(32)  # 256 random bits
+        context = {
+            "username": user.get_username() if user else "",
+            "link": reset_link(user.pk if user else 0, token),
+            "minutes": minutes,
+        }
+        if user is None:
+            render("password_reset", context, "en")  # the same work, nothing kept
+            continue
+        with transaction.atomic():
+            reset = PasswordReset.objects.create(
+                user=user,
+                digest=reset_digest(token),
+                created_at=at,
+                expires_at=at + timedelta(minutes=minutes),
+            )
+            mail_queue(
+                to=user.email,
+                to_name=user.get_full_name(),
+                template="password_reset",
+                context=context,
+                language=user.language or "en",
+                at=at,
+                redact_after_send=True,  # the link sets the password: not kept once sent
+            )
+            audit_event_record(
+                actor=None,
+                action="password_reset.request",
+                target=user,
+                changes={"expires_at": [None, reset.expires_at]},
+                at=at,
+            )
+    return reset
+
+
+def reset_link(user_id: int, token: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    path = reverse("portal:password_reset_confirm", kwargs={"uid": user_id, "token": token})
+    return f"{settings.SUPPORTDESK_SITE_URL}{path}"
+
+
+def password_reset_check(*, user_id: int, token: str, at: datetime) -> PasswordReset:
+    """The reset ``token`` opens for user ``user_id``, or ValidationError naming ``token``
+    (the same for a token that never was, is another user's, expired or was used)."""
+    reset = (
+        PasswordReset.objects.select_related("user")
+        .filter(digest=reset_digest(token), user_id=user_id, user__is_active=True)
+        .first()
+    )
+    if reset is None or reset.used_at is not None or reset.expires_at <= at:
+        raise ValidationError({"token": [INVALID_LINK]})
+    return reset
+
+
+@transaction.atomic
+def password_reset_confirm(*, user_id: int, token: str, password: str, at: datetime) -> User:
+    """Set ``password`` through a reset link: once, before it expires, for its own user. The
+    user's other sessions and API tokens end (User.save), and so do the user's other reset
+    links."""
+    from django.contrib.auth.password_validation import validate_password
+
+    reset = password_reset_check(user_id=user_id, token=token, at=at)
+    reset = PasswordReset.objects.select_for_update().get(pk=reset.pk)
+    if reset.used_at is not None:  # used by a request that got there first
+        raise ValidationError({"token": [INVALID_LINK]})
+    user = User.objects.select_for_update().get(pk=reset.user_id)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    ended = PasswordReset.objects.filter(user=user, used_at__isnull=True).update(used_at=at)
+    audit_event_record(
+        actor=user,
+        action="password_reset.confirm",
+        target=user,
+        changes={"password": ["(set)", "(set)"], "reset_links_ended": [0, ended]},
         at=at,
     )
     return user

@@ -168,7 +168,13 @@ SUPPORTDESK_RATE_LIMITS = {
     "upload": (env.env_int("SUPPORTDESK_UPLOAD_RATE", 600), 60),
     # survey pages and answers from one address: tokens cannot be guessed by brute force
     "survey": (env.env_int("SUPPORTDESK_SURVEY_RATE", 30), 60),
+    # "forgot password" requests per address of the requester and per account address, and
+    # tries of a reset link from one address
+    "password-reset": (env.env_int("SUPPORTDESK_PASSWORD_RESET_RATE", 5), 3600),
+    "password-reset-link": (env.env_int("SUPPORTDESK_PASSWORD_RESET_LINK_RATE", 30), 600),
 }
+# How long a password reset link works.
+SUPPORTDESK_PASSWORD_RESET_MINUTES = env.env_int("SUPPORTDESK_PASSWORD_RESET_MINUTES", 60)
 # Sign-in: after this many failures for one user name from one address, each further try
 # waits twice as long as the one before (1 s, 2 s, 4 s, ...) up to the maximum. Other
 # addresses are not slowed, so an attacker cannot lock the real user out.

@@ -42,9 +42,16 @@ def clean_address(address: str, *, field: str = "to") -> str:
     return value
 
 
+#: characters that make a display name need quoting (RFC 5322 specials)
+_SPECIALS = re.compile(r'[<>@,;:\\"()\[\]]')
+
+
 def mailbox(name: str, address: str) -> str:
-    """``Name <address>`` with the name quoted or encoded as needed, on one line."""
-    return formataddr((one_line(name, 200), address))
+    """``Name <address>`` on one line, the name without the characters that would need
+    quoting: when a long header is folded, Python's mail package can drop the quotes, and a
+    name such as ``Eve Bcc: victim@example.com`` would then read as a group with another
+    address in it (found by tests/security/test_mail_headers.py)."""
+    return formataddr((one_line(_SPECIALS.sub(" ", name or ""), 200), address))
 
 
 def mail_domain() -> str:
