@@ -100,6 +100,23 @@ def test_a_signed_in_person_reads_their_preferred_language_anywhere(
 
 
 @pytest.mark.django_db
+def test_license_dates_follow_the_reader_s_language(client: Client) -> None:
+    from datetime import date
+
+    customer = make_customer(maintenance_until=date(2027, 3, 9))
+    client.force_login(customer.admin)
+
+    english = client.get("/licenses/").content.decode()
+    customer.admin.language = "cs"
+    customer.admin.save(update_fields=["language"])
+    czech = client.get("/licenses/").content.decode()
+
+    assert "<td>March 9, 2027</td>" in english
+    assert "<td>9. března 2027</td>" in czech
+    assert "2027-03-09" not in czech
+
+
+@pytest.mark.django_db
 def test_the_picker_refuses_unknown_languages_and_foreign_redirects(client: Client) -> None:
     unknown = client.post("/language/", {"language": "xx", "next": "/when/"})
     foreign = client.post("/language/", {"language": "cs", "next": "https://evil.example/"})
