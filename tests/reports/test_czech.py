@@ -104,3 +104,17 @@ def test_a_czech_viewer_downloads_the_csv_in_english(
     ]
     assert next(csv.reader(io.StringIO(distribution))) == ["Outcome", "When", "Cases"]
     assert ["missed", "1 to 4 h", "1"] in list(csv.reader(io.StringIO(distribution)))
+
+
+def test_severity_rows_are_in_czech_on_the_page_and_english_in_the_csv(
+    client: Client, czech_manager: User, late_case: None
+) -> None:
+    html = client.get(f"/reports/?{QUERY}&by=severity").content.decode()
+    sla = client.get(f"/reports/sla.csv?{QUERY}&by=severity").content.decode()
+
+    assert '<th scope="col">závažnost</th>' in html
+    assert '<th scope="row">Závažnost 3</th>' in html
+    rows = list(csv.reader(io.StringIO(sla)))
+    assert rows[0][0] == "severity"
+    assert rows[1][0] == "Severity 3"
+    assert rows[-1][0] == "All cases"

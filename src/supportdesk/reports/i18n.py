@@ -8,6 +8,7 @@ collects them.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.utils import formats
@@ -61,9 +62,17 @@ LABELS = (
 
 
 def label(text: str) -> str:
-    """One of LABELS in the active language (other texts, names of programs, products or
-    queues, are data and are shown as they are)."""
-    return gettext(text) if text in _KNOWN else text
+    """One of LABELS, or a severity row ("Severity 2"), in the active language (other texts,
+    names of programs, products or queues, are data and are shown as they are)."""
+    if text in _KNOWN:
+        return gettext(text)
+    severity = _SEVERITY.fullmatch(text)
+    if severity:
+        return gettext("Severity %(n)s") % {"n": severity[1]}
+    return text
+
+
+_SEVERITY = re.compile(r"Severity (\d)")  # the selectors' label of a severity
 
 
 _KNOWN = frozenset(LABELS)

@@ -34,7 +34,7 @@ def attainment_table(report: Attainment) -> Table:
         _("Attainment %"),
     ]
     rows: list[Sequence[Cell]] = [
-        [r.label, r.met, r.missed, r.pending, r.no_target, r.total, r.attainment]
+        [i18n.label(r.label), r.met, r.missed, r.pending, r.no_target, r.total, r.attainment]
         for r in report.rows
     ]
     a = report.all
