@@ -42,13 +42,15 @@ lint: sync
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 
-# The portal's catalogues: collect the strings (GNU gettext), keep the translations, compile.
+# The site's one catalogue (portal/locale, LOCALE_PATHS): collect the strings of every app
+# (GNU gettext), keep the translations, compile. The console is left out for now.
 # A new language: add it to LANGUAGES in settings, then make messages LOCALES="cs de".
 LOCALES ?= $(notdir $(wildcard src/supportdesk/portal/locale/*))
+MESSAGES_IGNORE := --ignore 'console/*' --ignore 'migrations/*' --ignore '*/migrations/*'
 messages: sync
-	cd src/supportdesk/portal && for l in $(LOCALES); do \
-		DJANGO_SETTINGS_MODULE=supportdesk.config.settings ../../../.venv/bin/django-admin \
-			makemessages -l $$l --no-obsolete --no-location; \
+	cd src/supportdesk && for l in $(LOCALES); do \
+		DJANGO_SETTINGS_MODULE=supportdesk.config.settings ../../.venv/bin/django-admin \
+			makemessages -l $$l --no-obsolete --no-location $(MESSAGES_IGNORE); \
 	done
 	cd src/supportdesk/portal && DJANGO_SETTINGS_MODULE=supportdesk.config.settings \
 		../../../.venv/bin/django-admin compilemessages

@@ -54,7 +54,7 @@ def test_sla_page(client: Client, staff: User, late_case: None) -> None:
         '<title id="chart-attainment-title">First responses by program: met, missed, pending, '
         "no target</title>" in html
     )
-    assert "Production, Missed: 1 cases" in html  # the bar's tooltip
+    assert "Production, Missed: 1 case" in html  # the bar's tooltip, its plural from the catalogue
     assert "0.0 % met (0 of 1 decided cases)" in html
     # the breaches table: times in the viewer's zone (Tokyo), the name escaped
     assert (
@@ -71,7 +71,7 @@ def test_backlog_page(client: Client, staff: User, late_case: None) -> None:
     html = response.content.decode()
     assert _inline_code(html) == []
     assert '<polyline class="line" fill="none"' in html
-    assert "02 Jun, Opened: 1 cases" in html
+    assert "02 Jun, Opened: 1 case" in html
     assert "1 opened, 0 closed." in html
 
 

@@ -187,6 +187,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("cs", "Čeština")]
+# One catalogue for the whole site (portal, reports, console): `make messages` collects every
+# app's strings into it, and apps without a locale folder of their own are translated from it.
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "portal" / "locale"]
 
 # --- static files: `serve` and `demo` collect them into the data folder (hashed names,
 # compressed), and WhiteNoise serves them from there with far-future cache headers -----------

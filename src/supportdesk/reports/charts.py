@@ -4,7 +4,8 @@ Each chart is an ``<svg role="img">`` named by its ``<title>`` and described by 
 (``aria-labelledby``), with a ``<title>`` on every bar and point for a pointer's tooltip; the
 page shows the same figures as a table under it. Colours come from CSS classes
 (``reports/reports.css``): no style attributes and no inline style, which the Content Security
-Policy forbids; geometry uses SVG presentation attributes. Every text is escaped.
+Policy forbids; geometry uses SVG presentation attributes. Every text is escaped. Figures and
+their units are written in the active language (``i18n``); titles and labels come translated.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from supportdesk.reports import i18n
 
 WIDTH = 720
 LABEL_W = 190  # left column for category labels
@@ -43,7 +46,7 @@ def nice_max(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+    return i18n.number(value)  # as the active language writes figures
 
 
 def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
@@ -115,7 +118,7 @@ def stacked_bars(
             out.append(
                 f'<rect class="s-{escape(s.key)}" x="{x:.1f}" y="{y}" width="{w:.1f}" '
                 f'height="{BAR_H}"><title>{escape(category)}, {escape(s.label)}: '
-                f"{_fmt(value)} {escape(unit)}</title></rect>"
+                f"{escape(i18n.count(value, unit))}</title></rect>"
             )
             x += w
         out.append("</g>")
@@ -167,7 +170,7 @@ def lines(
             for i, v in enumerate(s.values):
                 out.append(
                     f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="3"><title>'
-                    f"{escape(x_labels[i])}, {escape(s.label)}: {_fmt(v)} {escape(unit)}"
+                    f"{escape(x_labels[i])}, {escape(s.label)}: {escape(i18n.count(v, unit))}"
                     "</title></circle>"
                 )
         out.append("</g>")

@@ -1,6 +1,7 @@
 """The report pages for support staff: charts (SVG made on the server), the same figures as
 tables, and CSV exports. Views parse the request, call the selectors and render; days and times
-are the viewer's (their time zone, or ``tz``)."""
+are the viewer's (their time zone, or ``tz``). Pages are in the viewer's language; the CSV
+exports stay in English (stable columns for the programs that read them)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from supportdesk.accounts.choices import Region
 from supportdesk.accounts.models import User
 from supportdesk.cases.choices import CaseKind
 from supportdesk.policy import get_policy
 from supportdesk.policy.reporting import AGE_BUCKETS, OUTCOME_LABELS, OUTCOMES
-from supportdesk.reports import charts, exports, params, satisfaction, selectors, tables, work
+from supportdesk.reports import (
+    charts,
+    exports,
+    i18n,
+    params,
+    satisfaction,
+    selectors,
+    tables,
+    work,
+)
 from supportdesk.reports.charts import Series
 from supportdesk.reports.permissions import (
     can_view_satisfaction,
@@ -29,13 +41,13 @@ from supportdesk.reports.permissions import (
 
 FILTERS = ("since", "until", "tz", "by", "program", "severity", "product", "region", "kind")
 DIMENSION_LABELS = {
-    "program": "Program",
-    "severity": "Severity",
-    "product": "Product",
-    "region": "Region",
-    "language": "Customer language",
-    "kind": "Case kind",
-    "queue": "Queue",
+    "program": gettext_lazy("Program"),
+    "severity": gettext_lazy("Severity"),
+    "product": gettext_lazy("Product"),
+    "region": gettext_lazy("Region"),
+    "language": gettext_lazy("Customer language"),
+    "kind": gettext_lazy("Case kind"),
+    "queue": gettext_lazy("Queue"),
 }
 
 
@@ -72,7 +84,9 @@ def _context(request: HttpRequest, title: str) -> dict[str, Any]:
         "regions": Region.choices,
         "kinds": CaseKind.choices,
         "can_view_satisfaction": can_view_satisfaction(request.user),
-        "satisfaction_dimensions": satisfaction.available_dimensions(),
+        "satisfaction_dimensions": [
+            (key, i18n.dimension(key)) for key in satisfaction.available_dimensions()
+        ],
         "since": "",
         "until": "",
         "by": query.get("by", "program"),
@@ -113,52 +127,65 @@ def sla(request: HttpRequest) -> HttpResponse:
         att = selectors.sla_attainment(period=req.period, by=req.by, at=now, filters=req.filters)
         dist = selectors.first_response_distribution(period=req.period, at=now, filters=req.filters)
         br = selectors.breaches(period=req.period, at=now, filters=req.filters)
-        by = DIMENSION_LABELS[req.by]
+        by = i18n.dimension(req.by)
         rows = [*att.rows, att.all]
+        days = req.period.days()
         return {
             "by": req.by,
             "show_by": True,
             "attainment": att,
             "attainment_chart": charts.stacked_bars(
                 chart_id="chart-attainment",
-                title=f"First responses by {by.lower()}: met, missed, pending, no target",
-                desc=(
-                    f"Cases opened from {req.period.days()[0]} to {req.period.days()[-1]}; "
-                    f"{att.all.met} met, {att.all.missed} missed, {att.all.pending} pending, "
-                    f"{att.all.no_target} without a target. The table below has the figures."
-                ),
-                categories=[r.label for r in rows],
+                title=_("First responses by %(by)s: met, missed, pending, no target") % {"by": by},
+                desc=_(
+                    "Cases opened from %(since)s to %(until)s; %(met)s met, %(missed)s missed, "
+                    "%(pending)s pending, %(no_target)s without a target. The table below has "
+                    "the figures."
+                )
+                % {
+                    "since": i18n.long_day(days[0]),
+                    "until": i18n.long_day(days[-1]),
+                    "met": i18n.number(att.all.met),
+                    "missed": i18n.number(att.all.missed),
+                    "pending": i18n.number(att.all.pending),
+                    "no_target": i18n.number(att.all.no_target),
+                },
+                categories=[i18n.label(r.label) for r in rows],
                 series=[
-                    Series(o, OUTCOME_LABELS[o], [getattr(r, o) for r in rows]) for o in OUTCOMES
+                    Series(o, i18n.label(OUTCOME_LABELS[o]), [getattr(r, o) for r in rows])
+                    for o in OUTCOMES
                 ],
             ),
             "attainment_table": tables.attainment_table(att),
             "distribution_chart": charts.stacked_bars(
                 chart_id="chart-distribution",
-                title="First responses against their due time",
-                desc=(
+                title=_("First responses against their due time"),
+                desc=_(
                     "Met first responses by time to spare, and late ones by how late. "
                     "The table below has the figures."
                 ),
-                categories=[b.label for b in [*dist.spare, *dist.late]],
+                categories=[i18n.label(b.label) for b in [*dist.spare, *dist.late]],
                 series=[
-                    Series("met", "Met", [b.count for b in dist.spare] + [0] * len(dist.late)),
-                    Series("missed", "Late", [0] * len(dist.spare) + [b.count for b in dist.late]),
+                    Series("met", _("Met"), [b.count for b in dist.spare] + [0] * len(dist.late)),
+                    Series(
+                        "missed", _("Late"), [0] * len(dist.spare) + [b.count for b in dist.late]
+                    ),
                 ],
             ),
             "distribution_table": tables.distribution_table(dist),
             "breaches_chart": charts.stacked_bars(
                 chart_id="chart-breaches",
-                title="Missed first responses by how late",
-                desc=f"{br.total} missed first responses; unanswered ones count how late so far.",
-                categories=[b.label for b in br.by_lateness],
-                series=[Series("missed", "Missed", [b.count for b in br.by_lateness])],
+                title=_("Missed first responses by how late"),
+                desc=_("%(n)s missed first responses; unanswered ones count how late so far.")
+                % {"n": i18n.number(br.total)},
+                categories=[i18n.label(b.label) for b in br.by_lateness],
+                series=[Series("missed", _("Missed"), [b.count for b in br.by_lateness])],
             ),
             "breaches": br,
             "breaches_table": tables.breaches_table(br, req.period.tz),
         }
 
-    return _page(request, "SLA attainment", "reports/pages/sla.html", build)
+    return _page(request, _("SLA attainment"), "reports/pages/sla.html", build)
 
 
 @login_required
@@ -170,32 +197,41 @@ def backlog(request: HttpRequest) -> HttpResponse:
         return {
             "backlog_chart": charts.stacked_bars(
                 chart_id="chart-backlog",
-                title="Open cases by state and age",
-                desc=f"{open_total} open cases now, by state, stacked by how long they are open.",
-                categories=[r.label for r in bl.rows],
+                title=_("Open cases by state and age"),
+                desc=_("%(n)s open cases now, by state, stacked by how long they are open.")
+                % {"n": i18n.number(open_total)},
+                categories=[i18n.label(r.label) for r in bl.rows],
                 series=[
-                    Series(b.key, b.label, [r.by_age[b.key] for r in bl.rows]) for b in AGE_BUCKETS
+                    Series(b.key, i18n.label(b.label), [r.by_age[b.key] for r in bl.rows])
+                    for b in AGE_BUCKETS
                 ],
             ),
             "backlog_table": tables.backlog_table(bl),
             "flow_chart": charts.lines(
                 chart_id="chart-flow",
-                title="Cases opened and closed per day",
-                desc=(
-                    f"{fl.arrivals} opened and {fl.closures} closed from {fl.days[0].day} to "
-                    f"{fl.days[-1].day}, days in {req.period.tz.key}."
-                ),
-                x_labels=[d.day.strftime("%d %b") for d in fl.days],
+                title=_("Cases opened and closed per day"),
+                desc=_(
+                    "%(opened)s opened and %(closed)s closed from %(since)s to %(until)s, "
+                    "days in %(tz)s."
+                )
+                % {
+                    "opened": i18n.number(fl.arrivals),
+                    "closed": i18n.number(fl.closures),
+                    "since": i18n.long_day(fl.days[0].day),
+                    "until": i18n.long_day(fl.days[-1].day),
+                    "tz": req.period.tz.key,
+                },
+                x_labels=[i18n.day(d.day) for d in fl.days],
                 series=[
-                    Series("arrivals", "Opened", [d.arrivals for d in fl.days]),
-                    Series("closures", "Closed", [d.closures for d in fl.days]),
+                    Series("arrivals", _("Opened"), [d.arrivals for d in fl.days]),
+                    Series("closures", _("Closed"), [d.closures for d in fl.days]),
                 ],
             ),
             "flow_table": tables.flow_table(fl),
             "flow": fl,
         }
 
-    return _page(request, "Backlog and flow", "reports/pages/backlog.html", build)
+    return _page(request, _("Backlog and flow"), "reports/pages/backlog.html", build)
 
 
 @login_required
@@ -209,30 +245,32 @@ def work_page(request: HttpRequest) -> HttpResponse:
         rs = work.resolutions(period=p, filters=f)
         es = work.escalations(period=p, filters=f)
         lr = work.language_routing(period=p, filters=f)
-        day_labels = [d.strftime("%d %b") for d in p.days()]
+        day_labels = [i18n.day(d) for d in p.days()]
         routing_rows = [*lr.rows, lr.all]
         return {
             "contact_closures": cc,
             "contact_closures_chart": charts.lines(
                 chart_id="chart-contact-closures",
-                title="Cases closed for want of an answer, per day",
-                desc=(
-                    f"{cc.total} of {cc.all_closures} cases closed in the period were closed "
-                    "after three unanswered contact attempts (R-29)."
-                ),
+                title=_("Cases closed for want of an answer, per day"),
+                desc=_(
+                    "%(n)s of %(all)s cases closed in the period were closed after three "
+                    "unanswered contact attempts (R-29)."
+                )
+                % {"n": i18n.number(cc.total), "all": i18n.number(cc.all_closures)},
                 x_labels=day_labels,
-                series=[Series("closures", "Closed unreachable", [d.count for d in cc.days])],
+                series=[Series("closures", _("Closed unreachable"), [d.count for d in cc.days])],
             ),
             "contact_closures_table": tables.contact_closures_table(cc),
             "resolutions": rs,
             "resolutions_chart": charts.stacked_bars(
                 chart_id="chart-resolutions",
-                title="Resolutions by type: closing the case or not",
-                desc=f"{rs.total} resolutions given in the period. The table has the figures.",
+                title=_("Resolutions by type: closing the case or not"),
+                desc=_("%(n)s resolutions given in the period. The table has the figures.")
+                % {"n": i18n.number(rs.total)},
                 categories=[r.label for r in rs.rows],
                 series=[
-                    Series("met", "Closed the case", [r.closed for r in rs.rows]),
-                    Series("pending", "Left it open", [r.count - r.closed for r in rs.rows]),
+                    Series("met", _("Closed the case"), [r.closed for r in rs.rows]),
+                    Series("pending", _("Left it open"), [r.count - r.closed for r in rs.rows]),
                 ],
                 unit="resolutions",
             ),
@@ -240,30 +278,35 @@ def work_page(request: HttpRequest) -> HttpResponse:
             "escalations": es,
             "escalations_chart": charts.lines(
                 chart_id="chart-escalations",
-                title="Tier escalations and manager requests per day",
-                desc=(
-                    f"{es.tier_total} tier escalations and {es.manager_total} "
-                    '"talk to a manager" requests in the period.'
-                ),
+                title=_("Tier escalations and manager requests per day"),
+                desc=_(
+                    '%(tier)s tier escalations and %(manager)s "talk to a manager" requests in '
+                    "the period."
+                )
+                % {"tier": i18n.number(es.tier_total), "manager": i18n.number(es.manager_total)},
                 x_labels=day_labels,
                 series=[
-                    Series("arrivals", "Tier escalations", [t for _, t, _ in es.days]),
-                    Series("closures", "Manager requests", [m for _, _, m in es.days]),
+                    Series("arrivals", _("Tier escalations"), [t for _d, t, _m in es.days]),
+                    Series("closures", _("Manager requests"), [m for _d, _t, m in es.days]),
                 ],
             ),
             "escalations_table": tables.escalations_table(es),
             "language_routing": lr,
             "language_routing_chart": charts.stacked_bars(
                 chart_id="chart-language-routing",
-                title="Cases by the customer's language: routed in it, or in English",
-                desc=(
-                    f"Of the cases whose customer speaks another language than English, "
-                    f"{lr.in_language_percent if lr.in_language_percent is not None else '—'} % "
-                    "were routed in that language. The table has the figures."
-                ),
-                categories=[r.language for r in routing_rows],
+                title=_("Cases by the customer's language: routed in it, or in English"),
+                desc=_(
+                    "Of the cases whose customer speaks another language than English, "
+                    "%(percent)s %% were routed in that language. The table has the figures."
+                )
+                % {
+                    "percent": "—"
+                    if lr.in_language_percent is None
+                    else i18n.number(lr.in_language_percent)
+                },
+                categories=[i18n.label(r.language) for r in routing_rows],
                 series=[
-                    Series(css, label, [r.counts[key] for r in routing_rows])
+                    Series(css, i18n.label(label), [r.counts[key] for r in routing_rows])
                     for (key, label), css in zip(
                         work.ROUTING_OUTCOMES,
                         ("met", "missed", "pending", "no_target"),
@@ -274,7 +317,7 @@ def work_page(request: HttpRequest) -> HttpResponse:
             "language_routing_table": tables.language_routing_table(lr),
         }
 
-    return _page(request, "Working cases", "reports/pages/work.html", build, sla_by=False)
+    return _page(request, _("Working cases"), "reports/pages/work.html", build, sla_by=False)
 
 
 @login_required
@@ -290,24 +333,29 @@ def satisfaction_page(request: HttpRequest) -> HttpResponse:
             "satisfaction": report,
             "responses_chart": charts.stacked_bars(
                 chart_id="chart-responses",
-                title=f"Surveys answered by {by}",
-                desc=(
-                    f"{report.all.answered} of {report.all.sent} surveys sent in the period "
-                    "were answered. The table below has the figures."
-                ),
-                categories=[r.label for r in rows],
+                title=_("Surveys answered by %(by)s") % {"by": i18n.dimension(by)},
+                desc=_(
+                    "%(answered)s of %(sent)s surveys sent in the period were answered. "
+                    "The table below has the figures."
+                )
+                % {
+                    "answered": i18n.number(report.all.answered),
+                    "sent": i18n.number(report.all.sent),
+                },
+                categories=[i18n.label(r.label) for r in rows],
                 series=[
-                    Series("responses", "Answered", [r.answered for r in rows]),
-                    Series("no_target", "Not answered", [r.sent - r.answered for r in rows]),
+                    Series("responses", _("Answered"), [r.answered for r in rows]),
+                    Series("no_target", _("Not answered"), [r.sent - r.answered for r in rows]),
                 ],
                 unit="surveys",
             ),
             "score_chart": charts.stacked_bars(
                 chart_id="chart-scores",
-                title=f"Overall satisfaction by {by}, mean score of 5",
-                desc="The mean answer to the overall question, 1 (worst) to 5 (best).",
-                categories=[r.label for r in rows],
-                series=[Series("score", "Overall", [r.means["overall"] or 0 for r in rows])],
+                title=_("Overall satisfaction by %(by)s, mean score of 5")
+                % {"by": i18n.dimension(by)},
+                desc=_("The mean answer to the overall question, 1 (worst) to 5 (best)."),
+                categories=[i18n.label(r.label) for r in rows],
+                series=[Series("score", _("Overall"), [r.means["overall"] or 0 for r in rows])],
                 unit="of 5",
             ),
             "satisfaction_table": tables.satisfaction_table(report),
@@ -316,10 +364,10 @@ def satisfaction_page(request: HttpRequest) -> HttpResponse:
 
     try:
         return _page(
-            request, "Satisfaction", "reports/pages/satisfaction.html", build, sla_by=False
+            request, _("Satisfaction"), "reports/pages/satisfaction.html", build, sla_by=False
         )
     except LookupError as missing:
-        context = _context(request, "Satisfaction")
+        context = _context(request, _("Satisfaction"))
         context["errors"] = [str(missing)]
         return render(request, "reports/pages/satisfaction.html", context, status=404)
 
@@ -381,7 +429,8 @@ def csv_export(request: HttpRequest, name: str) -> HttpResponse:
     by = request.GET.get("by") or "program"
     try:
         req, now = _parse(request, sla_by=name not in ("satisfaction", "comments"))
-        table = _table(name, req, now, by)
+        with translation.override("en"):  # stable English columns and labels, any viewer
+            table = _table(name, req, now, by)
     except ValidationError as refused:
         text = "; ".join(f"{k}: {' '.join(v)}" for k, v in refused.message_dict.items())
         return HttpResponse(text, status=400, content_type="text/plain; charset=utf-8")
