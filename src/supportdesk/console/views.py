@@ -189,8 +189,25 @@ def _act(request: HttpRequest, case: Case, form_class: type[forms.VersionForm]) 
     return form.cleaned_data
 
 
+#: every action of the case page, each a branch of ``_do`` (the security matrix tries each)
+CASE_ACTIONS = (
+    "take",
+    "assign",
+    "escalate",
+    "transition",
+    "comment",
+    "severity",
+    "contact-attempt",
+    "diagnostics",
+    "third-party",
+    "resolve",
+)
+
+
 def _do(action: str, request: HttpRequest, case: Case, at: datetime) -> None:
     user = request.user
+    if action not in CASE_ACTIONS:
+        raise Http404(f"No action {action}.")
     if action == "take":
         data = _act(request, case, forms.VersionForm)
         routing_services.case_take(
