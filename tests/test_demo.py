@@ -33,6 +33,8 @@ def test_demo_data_loads_twice_and_the_logins_work(client: Client) -> None:
         "demo login created: admin / admin\ndemo login created: engineer / engineer\n"
         + customers
         + people
+        + "demo queue: L1 English\ndemo queue: L2 English\ndemo queue: L3 English\n"
+        + "demo engineer profile: engineer works L1 English and L2 English\n"
         + cases
         + "demo knowledge base: 6 articles written, see /kb/ and /kb/ask/\n"
     )
@@ -54,6 +56,20 @@ def test_demo_data_loads_twice_and_the_logins_work(client: Client) -> None:
     for login in DEMO_LOGINS:
         assert client.login(username=login.username, password=login.password)
         assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_demo_engineer_works_the_queues_the_demo_cases_are_routed_to(client: Client) -> None:
+    load_demo_data(io.StringIO())
+    engineer = User.objects.get(username="engineer")
+    client.force_login(engineer)
+
+    listed = client.get("/api/v1/cases").json()
+    queued = Case.objects.filter(queue__code__in=("l1-en", "l2-en"))
+
+    assert queued.count() >= 1
+    assert {c["number"] for c in listed["items"]} >= set(queued.values_list("number", flat=True))
+    assert client.get("/console/").status_code == 200
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from supportdesk.accounts.models import User
 from supportdesk.demo_cases import load_cases
 from supportdesk.demo_customers import DEMO_PASSWORD, load_customers
 from supportdesk.demo_knowledge import load_knowledge
+from supportdesk.demo_routing import load_routing
 
 
 class Writer(Protocol):
@@ -57,6 +58,8 @@ def load_demo_data(stdout: Writer) -> None:
     # customers, partners, products and licenses (supportdesk.demo_customers)
     for person in load_customers(stdout):
         stdout.write(f"demo login: {person.username} / {DEMO_PASSWORD}  ({person.description})\n")
+    # queues and the engineer's profile, before the cases are routed (supportdesk.demo_routing)
+    load_routing(stdout)
     # a few open cases across programs, opened by those customers (supportdesk.demo_cases)
     load_cases(stdout)
     # how-to articles, some translated (supportdesk.demo_knowledge)
