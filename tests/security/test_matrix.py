@@ -896,7 +896,7 @@ def test_admin_matrix(world: World) -> None:
         f"{tally.unexpected_allows} unexpected allows"
     )
     assert not tally.problems, _report(tally, "admin")
-    assert (tally.cells, tally.unexpected_allows) == (1970, 0)
+    assert (tally.cells, tally.unexpected_allows) == (2020, 0)
 
 
 def test_the_write_recorder_sees_every_write_and_no_read(db: None) -> None:

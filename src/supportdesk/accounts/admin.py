@@ -10,7 +10,14 @@ from django.http import HttpRequest
 
 from supportdesk.accounts import services
 from supportdesk.accounts.choices import MembershipRole
-from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
+from supportdesk.accounts.models import (
+    ApiToken,
+    Delegation,
+    Membership,
+    Organization,
+    PasswordReset,
+    User,
+)
 from supportdesk.audit.admin import ServiceAdmin
 
 
@@ -196,6 +203,27 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ("revoked_at",)
     search_fields = ("name", "user__username", "prefix")
     readonly_fields = ("user", "name", "prefix", "digest", "created_at", "revoked_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PasswordReset)
+class PasswordResetAdmin(admin.ModelAdmin):
+    """Staff see who asked for a reset link and whether it was used (never the token: only
+    its hash is kept, and not shown); links are made and used only through the portal."""
+
+    list_display = ("user", "created_at", "expires_at", "used_at")
+    list_filter = ("used_at",)
+    search_fields = ("user__username", "user__email")
+    fields = ("user", "created_at", "expires_at", "used_at")
+    readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
