@@ -529,7 +529,7 @@ POST portal:case_survey                                 | login/login 404/404 40
 GET portal:case_transition                              | login/login 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 POST portal:case_transition                             | login/login 403/404 302/404 302/404 302/404 404/404 404/404 302/404 302/404 302/302
 GET portal:cases                                        | login   200-    200-    200-    200-    200-    200-    200-    200-    200+
-POST portal:cases                                       | login   200     200     200     200     200     200     200     200     200
+POST portal:cases                                       | 405     405     405     405     405     405     405     405     405     405
 GET portal:download_digest                              | login   405     405     405     405     405     405     405     405     405
 POST portal:download_digest                             | login   302     302     302     302     302     302     302     302     302
 GET portal:download_file                                | login   302     302     302     302     403     403     302     302     302
@@ -539,7 +539,7 @@ POST portal:download_version                            | login   405     405   
 GET portal:downloads                                    | login   200-    200-    200-    200-    200-    200-    200-    200-    200-
 POST portal:downloads                                   | login   405     405     405     405     405     405     405     405     405
 GET portal:home                                         | login   200-    200-    200-    200-    200-    200-    200-    200-    200+
-POST portal:home                                        | login   200     200     200     200     200     200     200     200     200
+POST portal:home                                        | 405     405     405     405     405     405     405     405     405     405
 GET portal:kb                                           | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
 POST portal:kb                                          | 405     405     405     405     405     405     405     405     405     405
 GET portal:kb_article                                   | 404     200-    200-    200-    200-    200-    200-    200-    200-    200-
@@ -555,9 +555,9 @@ POST portal:kb_suggest                                  | login   200     200   
 GET portal:language                                     | 405     405     405     405     405     405     405     405     405     405
 POST portal:language                                    | 302     302     302     302     302     302     302     302     302     302
 GET portal:license                                      | login/login 200/404 200/404 200/404 200/404 404/404 404/404 200/200 200/200 200/200
-POST portal:license                                     | login/login 200/404 200/404 200/404 200/404 404/404 404/404 200/200 200/200 200/200
+POST portal:license                                     | 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 GET portal:licenses                                     | login   200-    200-    200-    200-    200-    200-    200+    200+    200+
-POST portal:licenses                                    | login   200     200     200     200     200     200     200     200     200
+POST portal:licenses                                    | 405     405     405     405     405     405     405     405     405     405
 GET portal:login                                        | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
 POST portal:login                                       | 200     200     200     200     200     200     200     200     200     200
 GET portal:logout                                       | 405     405     405     405     405     405     405     405     405     405
@@ -608,7 +608,7 @@ POST portal:delegation_create                           | login/login 403/403 40
 GET portal:delegation_end                               | login/login 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 POST portal:delegation_end                              | login/login 403/404 403/404 302/404 404/404 404/404 404/404 302/302 302/302 302/302
 GET portal:delegations                                  | login   200-    200-    200-    200-    200-    200-    200+    200+    200+
-POST portal:delegations                                 | login   200     200     200     200     200     200     200     200     200
+POST portal:delegations                                 | 405     405     405     405     405     405     405     405     405     405
 GET portal:phone                                        | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
 POST portal:phone                                       | 405     405     405     405     405     405     405     405     405     405
 GET reports:csv[contact-closures]                       | login   403     403     403     403     403     403     200-    200-    200-

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import can_open_cases, is_staff, organizations_visible_to
@@ -78,6 +78,7 @@ def _decorate(cases: Any) -> list[dict[str, Any]]:
     ]
 
 
+@require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The open cases of the organizations the person sees, soonest due first."""
@@ -108,6 +109,7 @@ def _openable_candidates(user: User) -> Any:
     return organizations_visible_to(user, at=timezone.now()).filter(kind="customer")[:50]
 
 
+@require_GET
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """Every case the person sees, filtered by status, severity and words, a page at a time."""

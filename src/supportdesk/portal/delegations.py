@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts import services
 from supportdesk.accounts.choices import OrganizationKind
@@ -74,6 +74,7 @@ def _page(
     return render(request, "portal/pages/delegations.html", context, status=status)
 
 
+@require_GET
 @login_required
 def delegation_list(request: HttpRequest) -> HttpResponse:
     """The delegations granted by, or to, the person's organizations; for a license

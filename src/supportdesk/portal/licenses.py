@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from supportdesk.accounts.permissions import licenses_visible_to
 from supportdesk.licensing.choices import Lifecycle
@@ -73,6 +74,7 @@ def _row(license: License, version: str | None = None) -> LicenseRow:
     return LicenseRow(license, sids[0].code, answer)
 
 
+@require_GET
 @login_required
 def license_list(request: HttpRequest) -> HttpResponse:
     """The licenses of the organizations the person belongs to or acts for, with the program
@@ -97,6 +99,7 @@ class VersionForm(forms.Form):
         ]
 
 
+@require_GET
 @login_required
 def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One license: its lines and Support IDs, what it entitles to now (for a version when
