@@ -153,3 +153,34 @@ def test_body_matches_are_ranked_among_the_first_candidates(monkeypatch) -> None
     # one candidate: SQLite's index gives the newest first, PostgreSQL's table its first row
     expected = newest if connection.vendor == "sqlite" else older
     assert _ids(search("vault sealed", CUSTOMER)) == [expected.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_postgresql_reads_both_vectors_through_their_gin_index_alone() -> None:
+    """The planner would walk the table, or the filter index, in the hope of meeting the
+    candidates early, and read most of it when the words are rare together."""
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(40):
+        ArticleFactory.create(title=f"Tape rotation {n}", body="Rotate the vault tapes weekly.")
+    ArticleFactory.create(title="Other", body="The tape vault rotation is weekly.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE knowledge_article")
+    with CaptureQueriesContext(connection) as captured:
+        hits = search("vault rotation", CUSTOMER, limit=50)
+    assert len(hits) == 41
+    ranks = [q["sql"] for q in captured.captured_queries if "ts_rank_cd" in q["sql"]]
+    assert len(ranks) == 2  # the title and summary first, then the body
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in ranks:
+            cursor.execute("SAVEPOINT plan")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute("ROLLBACK TO SAVEPOINT plan")
+    indexes = ("knowledge_article_head_idx", "knowledge_article_search_idx")
+    for plan, index in zip(plans, indexes, strict=True):
+        assert f"Bitmap Index Scan on {index}" in plan, plan
+        assert "Seq Scan" not in plan, plan
+        assert "kb_filter_idx" not in plan, plan
