@@ -125,3 +125,55 @@ class ResolveForm(VersionForm):
     out_of_scope_reason = forms.ChoiceField(
         required=False, choices=[("", "none"), *OutOfScope.choices]
     )
+
+
+def _choose(form: forms.Form, name: str, choices: list[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class ArticleFilterForm(forms.Form):
+    """The knowledge-base list's filters: words (the search engine, ranked), status,
+    language, category."""
+
+    q = forms.CharField(required=False, max_length=200)
+    status = forms.ChoiceField(required=False)
+    language = forms.CharField(required=False, max_length=35)
+    category = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, *args: Any, statuses: list[tuple[str, str]],
+                 categories: list[tuple[int, str]], **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        _choose(self, "status", [("", "any"), *statuses])
+        _choose(self, "category", [("", "any"), *categories])
+
+
+class ArticleForm(forms.Form):
+    """An article or a translation as a writer edits it; the knowledge services check it
+    (slug and language taken, visibility, status, version tags of the tagged products)."""
+
+    slug = forms.SlugField(max_length=120)
+    language = forms.CharField(max_length=35)
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(max_length=300, required=False)
+    body = forms.CharField(widget=forms.Textarea)
+    category = forms.TypedChoiceField(coerce=int)
+    products = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    versions = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    visibility = forms.ChoiceField()
+    status = forms.ChoiceField()
+    # the article's updated_at as the writer saw it (optimistic locking); empty when new
+    expected_updated_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, categories: list[tuple[int, str]],
+                 products: list[tuple[int, str]], versions: list[tuple[int, str]],
+                 visibilities: list[tuple[str, str]], statuses: list[tuple[str, str]],
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        _choose(self, "category", categories)
+        _choose(self, "products", products)
+        _choose(self, "versions", versions)
+        _choose(self, "visibility", visibilities)
+        _choose(self, "status", statuses)

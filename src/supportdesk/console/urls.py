@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.console import views
+from supportdesk.console import knowledge, views
 
 app_name = "console"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     ),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/<slug:action>/", views.case_action, name="action"),
+    path("kb/", knowledge.article_list, name="kb"),
+    path("kb/new/", knowledge.article_new, name="kb_new"),
+    path("kb/<int:pk>/", knowledge.article_edit, name="kb_edit"),
 ]

@@ -30,6 +30,7 @@ from supportdesk.audit.services import (
 )
 from supportdesk.cases.models import Case
 from supportdesk.cases.permissions import cases_visible_to
+from supportdesk.errors import Conflict
 from supportdesk.knowledge import search as engine
 from supportdesk.knowledge.models import Article, Category, Deflection, SuggestionShown
 from supportdesk.knowledge.permissions import (
@@ -56,6 +57,9 @@ ARTICLE_FIELDS = (
 _ARTICLE_CHANGEABLE = frozenset(ARTICLE_FIELDS) - {"published_at"}
 SUGGESTIONS = 5
 _TAKEN = "The article already has a translation in this language."
+_CHANGED_MEANWHILE = (
+    "Someone else saved this article after you opened it: reload it to see their changes."
+)
 _DECIDED = ("outcome", "outcome_at", "case", "resolved_by")
 
 
@@ -223,13 +227,20 @@ def article_update(
     changes: Mapping[str, Any],
     products: Sequence[Product] | None = None,
     versions: Sequence[ProductVersion] | None = None,
+    expected_updated_at: datetime | None = None,
     at: datetime,
 ) -> Article:
     """Change an article; ``products``/``versions`` replace its tags when given. Publishing
-    stamps the first publication time; going back to draft keeps it."""
+    stamps the first publication time; going back to draft keeps it.
+
+    ``expected_updated_at``: the article's ``updated_at`` as the writer last saw it; if it
+    has changed since (another writer saved), the change is refused with :class:`Conflict`
+    rather than overwriting theirs."""
     require_writer(actor)
     refuse_unknown(changes, _ARTICLE_CHANGEABLE)
     article = Article.objects.select_for_update().get(pk=article.pk)
+    if expected_updated_at is not None and article.updated_at != expected_updated_at:
+        raise Conflict(_CHANGED_MEANWHILE)
     before = _article_snapshot(article)
     was_published = article.published_at is not None
     for name, value in changes.items():
