@@ -9,12 +9,18 @@ from supportdesk.accounts.choices import MembershipRole, OrganizationKind, Regio
 from supportdesk.accounts.models import (
     ApiToken,
     Delegation,
+    Invitation,
     Membership,
     Organization,
     PasswordReset,
     User,
 )
-from supportdesk.accounts.services import TOKEN_PREFIX, reset_digest, token_digest
+from supportdesk.accounts.services import (
+    TOKEN_PREFIX,
+    invitation_digest,
+    reset_digest,
+    token_digest,
+)
 
 #: When factory-made objects were created (a Monday).
 CREATED = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
@@ -143,3 +149,21 @@ class PasswordResetFactory(factory.django.DjangoModelFactory[PasswordReset]):
     digest = factory.LazyAttribute(lambda reset: reset_digest(reset.token))
     created_at = CREATED
     expires_at = factory.LazyAttribute(lambda reset: reset.created_at + timedelta(hours=1))
+
+
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
+    """An open invitation to join an organization as a member, made at CREATED and good for
+    a week; its token is ``invite-<n>`` (the digest is of that)."""
+
+    class Meta:
+        model = Invitation
+
+    class Params:
+        token = factory.Sequence(lambda n: f"invite-{n}")
+
+    organization = factory.SubFactory(OrganizationFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = MembershipRole.MEMBER
+    digest = factory.LazyAttribute(lambda invitation: invitation_digest(invitation.token))
+    created_at = CREATED
+    expires_at = factory.LazyAttribute(lambda invitation: invitation.created_at + timedelta(days=7))

@@ -30,11 +30,18 @@ def test_every_text_is_in_english_and_czech() -> None:
 @pytest.mark.parametrize("name", TEMPLATES)
 @pytest.mark.parametrize("language", ["en", "cs"])
 def test_every_text_renders_with_its_subject(name: str, language: str) -> None:
-    context = {"number": "C-2026-000001", "subject": "S", "username": "ann"}
+    context = {
+        "number": "C-2026-000001",
+        "subject": "S",
+        "username": "ann",
+        "organization": "Acme",
+    }
     subject, body, used = render(name, context, language)
 
     assert used == language
-    # the subject names what the mail is about: a case, or an account (a password reset)
-    assert ("ann" if name == "password_reset" else "C-2026-000001") in subject
+    # the subject names what the mail is about: a case, an account (a password reset) or an
+    # organization (an invitation)
+    about = {"password_reset": "ann", "invitation": "Acme"}.get(name, "C-2026-000001")
+    assert about in subject
     assert "\n" not in subject
     assert body.strip()

@@ -26,6 +26,7 @@ from supportdesk.surveys.services import token_digest
 from tests.accounts.factories import (
     ApiTokenFactory,
     DelegationFactory,
+    InvitationFactory,
     MembershipFactory,
     OrganizationFactory,
     PartnerFactory,
@@ -180,6 +181,15 @@ def _scope(
     PasswordResetFactory.create(
         user=target.user, token=reset_token, created_at=now, expires_at=now + timedelta(hours=1)
     )
+    # an open invitation of the organization, to an address nobody in the matrix has
+    invitation_token = f"{name}-invitation-token"
+    invitation = InvitationFactory.create(
+        organization=org,
+        email=f"{name}-invitee@example.com",
+        token=invitation_token,
+        created_at=now,
+        expires_at=now + timedelta(days=7),
+    )
     return Scope(
         name=name,
         org=org,
@@ -200,6 +210,8 @@ def _scope(
             "token": survey_token,
             "uid": target.user.pk,  # a reset link's: the person of the membership
             "reset_token": reset_token,
+            "invitation_id": invitation.pk,
+            "invitation_token": invitation_token,
             "version": 1,  # of the case, for the writes that name the version they read
         },
         markers=(

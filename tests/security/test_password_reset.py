@@ -252,4 +252,4 @@ def test_the_sign_in_page_offers_the_reset(client: Client) -> None:
     assert 'href="/password-reset/"' in page
     form = client.get("/password-reset/")
     assert form.status_code == 200
-    assert form["Referrer-Policy"] == "no-referrer"
+    assert form["Referrer-Policy"] == "same-origin"

@@ -13,6 +13,7 @@ from supportdesk.accounts.choices import MembershipRole
 from supportdesk.accounts.models import (
     ApiToken,
     Delegation,
+    Invitation,
     Membership,
     Organization,
     PasswordReset,
@@ -223,6 +224,30 @@ class PasswordResetAdmin(admin.ModelAdmin):
     list_filter = ("used_at",)
     search_fields = ("user__username", "user__email")
     fields = ("user", "created_at", "expires_at", "used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Staff see who was invited where, by whom, and what became of it (never the token: only
+    its hash is kept, and not shown); invitations are made and accepted through the portal and
+    the API, which check and audit them."""
+
+    list_display = ("email", "organization", "role", "invited_by", "created_at", "expires_at",
+                    "accepted_at", "ended_at")  # fmt: skip
+    list_filter = ("role", "accepted_at", "ended_at")
+    search_fields = ("email", "organization__name")
+    fields = ("organization", "email", "role", "invited_by", "created_at", "expires_at",
+              "accepted_at", "accepted_by", "ended_at", "ended_by")  # fmt: skip
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

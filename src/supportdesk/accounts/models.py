@@ -283,3 +283,68 @@ class PasswordReset(models.Model):
 
     def __str__(self) -> str:
         return f"password reset for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """An invitation, mailed to an address, to join an organization in a role (R-1): how a
+    license administrator adds a person without knowing, or learning, whether the address
+    already has an account.
+
+    The link carries a token of 256 random bits; only its SHA-256 (taken with the purpose) is
+    kept. It works once, until ``expires_at``, and only for the person the address belongs
+    to: an account with that address, or a new one made with it. A new invitation to the
+    same address and organization ends the earlier one.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(max_length=254, help_text="Lowercase.")
+    role = models.CharField(
+        max_length=20, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, hex.")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was withdrawn, or replaced by a newer one."
+    )
+    ended_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = (
+            models.Index(fields=("organization", "email"), name="accounts_invitation_to_idx"),
+        )
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="accounts_invitation_expires_after_creation",
+                violation_error_message="An invitation expires after it is made.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(ended_at__isnull=True),
+                name="accounts_invitation_accepted_or_ended",
+                violation_error_message="An invitation is accepted or ended, not both.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to {self.organization} as {self.get_role_display()}"
+
+    def state(self, at: datetime) -> str:
+        """open, accepted, ended (withdrawn or replaced) or expired."""
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.ended_at is not None:
+            return "ended"
+        return "expired" if self.expires_at <= at else "open"

@@ -31,7 +31,7 @@ from django.db import connection, models
 from django.db.models import Q, QuerySet
 
 from supportdesk.accounts.choices import MembershipRole
-from supportdesk.accounts.models import Delegation, Membership, Organization, User
+from supportdesk.accounts.models import Delegation, Invitation, Membership, Organization, User
 
 if TYPE_CHECKING:
     from supportdesk.licensing.models import License, SupportId
@@ -96,6 +96,18 @@ def memberships_visible_to(user: Actor, *, at: datetime) -> QuerySet[Membership]
     if not is_person(user):
         return Membership.objects.none()
     return Membership.objects.filter(organization__in=_member_of(user).values("organization_id"))
+
+
+def invitations_visible_to(user: Actor, *, at: datetime) -> QuerySet[Invitation]:
+    """The invitations of the organizations ``user`` manages the people of: their license
+    administrators' (R-1); every invitation for staff. Other members do not see the addresses
+    invited."""
+    if is_staff(user):
+        return Invitation.objects.all()
+    if not is_person(user):
+        return Invitation.objects.none()
+    managed = _member_of(user).filter(role=MembershipRole.LICENSE_ADMIN)
+    return Invitation.objects.filter(organization__in=managed.values("organization_id"))
 
 
 def delegations_visible_to(user: Actor, *, at: datetime) -> QuerySet[Delegation]:

@@ -17,6 +17,7 @@ from supportdesk.accounts.choices import MembershipRole, OrganizationKind, Staff
 from supportdesk.accounts.models import (
     ApiToken,
     Delegation,
+    Invitation,
     Membership,
     Organization,
     PasswordReset,
@@ -581,3 +582,257 @@ def password_reset_confirm(*, user_id: int, token: str, password: str, at: datet
         at=at,
     )
     return user
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+INVITATION_PURPOSE = "supportdesk.accounts.invitation"
+INVALID_INVITATION = (
+    "This invitation link is not valid: it was used, withdrawn, replaced by a newer one or has "
+    "expired. Ask the organization's license administrator for a new one."
+)
+OTHER_ADDRESS = (
+    "This invitation was sent to another e-mail address: sign in with the account of that "
+    "address, or sign out and make a new account with it."
+)
+
+
+def invitation_digest(token: str) -> str:
+    """The digest kept of an invitation token, bound to its purpose (a reset or survey token
+    never matches one)."""
+    return hashlib.sha256(f"{INVITATION_PURPOSE}\x00{token}".encode()).hexdigest()
+
+
+def invitation_link(token: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    return f"{settings.SUPPORTDESK_SITE_URL}{reverse('portal:invitation', kwargs={'token': token})}"
+
+
+def _invitation_email(email: str) -> str:
+    from django.core.validators import validate_email
+
+    address = (email or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationError({"email": ["Enter a valid e-mail address."]}) from None
+    return address
+
+
+def _invitation_role(role: str) -> str:
+    if role not in MembershipRole.values:
+        raise ValidationError({"role": [f"One of: {', '.join(MembershipRole.values)}."]})
+    return role
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Actor, organization: Organization, email: str, role: str, at: datetime
+) -> tuple[Invitation, str]:
+    """Mail ``email`` an invitation to join ``organization`` as ``role`` (its license
+    administrators, R-1). The answer and the work are the same whether an account has that
+    address or not; an earlier open invitation to the address ends. Returns the invitation
+    and its token (which only the mail carries)."""
+    from django.conf import settings
+
+    from supportdesk.notifications.services import mail_queue
+
+    require(actor, Action.MEMBERSHIP_CREATE, organization, at=at)
+    address = _invitation_email(email)
+    role = _invitation_role(role)
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    superseded = list(
+        Invitation.objects.filter(
+            organization=organization,
+            email=address,
+            accepted_at__isnull=True,
+            ended_at__isnull=True,
+            expires_at__gt=at,
+        ).values_list("pk", flat=True)
+    )
+    Invitation.objects.filter(pk__in=superseded).update(ended_at=at, ended_by=_actor(actor))
+    token = secrets.token_urlsafe(32)  # 256 random bits
+    invitation = Invitation(
+        organization=organization,
+        email=address,
+        role=role,
+        invited_by=_actor(actor),
+        digest=invitation_digest(token),
+        created_at=at,
+        expires_at=at + timedelta(days=int(settings.SUPPORTDESK_INVITATION_DAYS)),
+    )
+    _full_clean(invitation)
+    invitation.save()
+    # the reader's language: an account's with the address, else the organization's
+    known = (
+        User.objects.filter(email__iexact=address, is_active=True)
+        .order_by("pk")
+        .values_list("language", flat=True)
+        .first()
+    )
+    inviter = _actor(actor)
+    mail_queue(
+        to=address,
+        template="invitation",
+        context={
+            "organization": organization.name,
+            "inviter": (inviter.get_full_name() or inviter.get_username()) if inviter else "",
+            "role": invitation.role,
+            "link": invitation_link(token),
+            "days": int(settings.SUPPORTDESK_INVITATION_DAYS),
+        },
+        language=known or organization.language or "en",
+        at=at,
+        redact_after_send=True,  # the link makes an account: not kept once sent
+    )
+    audit_event_record(
+        actor=inviter,
+        action="invitation.create",
+        target=invitation,
+        changes={
+            **created(snapshot(invitation, ("organization", "email", "role", "expires_at"))),
+            "replaces": [None, superseded],
+        },
+        at=at,
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def invitation_end(*, actor: Actor, invitation: Invitation, at: datetime) -> Invitation:
+    """Withdraw an open invitation (the organization's license administrators)."""
+    from supportdesk.errors import Conflict
+
+    require(actor, Action.MEMBERSHIP_CREATE, invitation.organization, at=at)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    state = invitation.state(at)
+    if state != "open":
+        raise Conflict(f"The invitation is {state} already.")
+    invitation.ended_at, invitation.ended_by = at, _actor(actor)
+    invitation.save(update_fields=["ended_at", "ended_by"])
+    audit_event_record(
+        actor=_actor(actor),
+        action="invitation.end",
+        target=invitation,
+        changes={"ended_at": [None, at]},
+        at=at,
+    )
+    return invitation
+
+
+def invitation_check(*, token: str, at: datetime) -> Invitation:
+    """The open invitation ``token`` opens, or ValidationError naming ``token`` (the same for a
+    token that never was, was used, withdrawn, replaced or expired)."""
+    found = (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(digest=invitation_digest(token or ""))
+        .first()
+    )
+    if found is None or found.state(at) != "open":
+        raise ValidationError({"token": [INVALID_INVITATION]})
+    return found
+
+
+def _accept(invitation: Invitation, user: User, at: datetime) -> Membership:
+    membership = Membership.objects.filter(organization=invitation.organization, user=user).first()
+    if membership is None:
+        membership = Membership(
+            organization=invitation.organization, user=user, role=invitation.role, created_at=at
+        )
+        _full_clean(membership)
+        membership.save()
+        audit_event_record(
+            actor=user,
+            action="membership.create",
+            target=membership,
+            changes={
+                **created(snapshot(membership, ("organization", "user", "role"))),
+                "invitation": [None, invitation.pk],
+            },
+            at=at,
+        )
+    invitation.accepted_at, invitation.accepted_by = at, user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_event_record(
+        actor=user,
+        action="invitation.accept",
+        target=invitation,
+        changes={"accepted_at": [None, at], "membership": [None, membership.pk]},
+        at=at,
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User, at: datetime) -> Membership:
+    """``user``, signed in, joins through the invitation: only if the invitation was sent to
+    their own address. A person who is already a member keeps their role."""
+    invitation = invitation_check(token=token, at=at)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    )
+    if invitation.state(at) != "open":  # accepted by a request that got there first
+        raise ValidationError({"token": [INVALID_INVITATION]})
+    if not is_person(user) or (user.email or "").strip().lower() != invitation.email:
+        raise ValidationError({"token": [OTHER_ADDRESS]})
+    return _accept(invitation, user, at)
+
+
+@transaction.atomic
+def invitation_accept_new_account(
+    *,
+    token: str,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    language: str,
+    at: datetime,
+) -> Membership:
+    """Make an account with the invitation's address and join through it. Refused (naming
+    ``email``) when an account has the address already: its owner signs in and accepts."""
+    from django.conf import settings
+    from django.contrib.auth.password_validation import validate_password
+
+    invitation = invitation_check(token=token, at=at)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    )
+    if invitation.state(at) != "open":
+        raise ValidationError({"token": [INVALID_INVITATION]})
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(
+            {"email": ["An account with this address exists: sign in to accept."]}
+        )
+    username = (username or "").strip()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": ["This user name is taken: choose another."]})
+    codes = [code for code, _name in settings.LANGUAGES]
+    user = User(
+        username=username,
+        email=invitation.email,
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
+        language=language if language in codes else "en",
+        date_joined=at,
+    )
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    _full_clean(user, exclude=("password",))
+    user.save()
+    audit_event_record(
+        actor=user,
+        action="user.create",
+        target=user,
+        changes={
+            **created(snapshot(user, ("username", "email", "first_name", "last_name"))),
+            "invitation": [None, invitation.pk],
+        },
+        at=at,
+    )
+    return _accept(invitation, user, at)

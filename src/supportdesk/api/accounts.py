@@ -19,7 +19,14 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from supportdesk.accounts import permissions, services
-from supportdesk.accounts.models import ApiToken, Delegation, Membership, Organization, User
+from supportdesk.accounts.models import (
+    ApiToken,
+    Delegation,
+    Invitation,
+    Membership,
+    Organization,
+    User,
+)
 from supportdesk.accounts.selectors import api_tokens_of
 from supportdesk.api.auth import SIGNED_IN
 from supportdesk.api.errors import ErrorOut
@@ -285,6 +292,109 @@ def membership_delete(request: HttpRequest, membership_id: int) -> Status[Any]:
         actor=_user(request),
         membership=Membership.objects.get(pk=membership_id),
         at=timezone.now(),
+    )
+    return Status(204, None)
+
+
+# --- invitations (R-1) ----------------------------------------------------------------------
+
+
+class InvitationOut(Schema):
+    id: int
+    organization: int
+    organization_name: str
+    email: str
+    role: str
+    invited_by: str | None
+    created_at: datetime
+    expires_at: datetime
+    state: Literal["open", "accepted", "ended", "expired"]
+    accepted_at: datetime | None
+    ended_at: datetime | None
+
+    @staticmethod
+    def resolve_organization(obj: Invitation) -> int:
+        return obj.organization_id
+
+    @staticmethod
+    def resolve_organization_name(obj: Invitation) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_invited_by(obj: Invitation) -> str | None:
+        return obj.invited_by.get_username() if obj.invited_by else None
+
+    @staticmethod
+    def resolve_state(obj: Invitation) -> str:
+        return obj.state(timezone.now())
+
+
+class InvitationIn(Schema):
+    email: str = Field(max_length=254)
+    role: Role = "member"
+
+
+class InvitationFilter(Schema):
+    organization: int | None = None
+    open: bool | None = None
+
+
+@router.post(
+    "/organizations/{int:org_id}/invitations",
+    response={201: InvitationOut, **ERRORS},
+    summary="Invite a person by e-mail (its license administrators)",
+    description=(
+        "Mails the address a link to join the organization in the role. The answer is the "
+        "same whether an account has the address or not; an earlier open invitation to the "
+        "address ends. The link works once, for the address's owner, until `expires_at`."
+    ),
+)
+def invitation_create(request: HttpRequest, org_id: int, payload: InvitationIn) -> Status[Any]:
+    invitation, _token = services.invitation_create(
+        actor=_user(request),
+        organization=Organization.objects.get(pk=org_id),
+        email=payload.email,
+        role=payload.role,
+        at=timezone.now(),
+    )
+    return Status(201, invitation)
+
+
+@router.get(
+    "/invitations",
+    response=list[InvitationOut],
+    summary="Invitations of the organizations you manage the people of",
+)
+@paginate(Pages, page_size=PAGE_SIZE)
+def invitation_list(request: HttpRequest, filters: Query[InvitationFilter]) -> QuerySet[Invitation]:
+    at = timezone.now()
+    found = permissions.invitations_visible_to(_user(request), at=at)
+    if filters.organization is not None:
+        found = found.filter(organization_id=filters.organization)
+    if filters.open is not None:
+        still = Q(accepted_at__isnull=True, ended_at__isnull=True, expires_at__gt=at)
+        found = found.filter(still) if filters.open else found.exclude(still)
+    return found.select_related("organization", "invited_by").order_by("-created_at", "-pk")
+
+
+@router.get("/invitations/{int:invitation_id}", response={200: InvitationOut, **ERRORS})
+def invitation_get(request: HttpRequest, invitation_id: int) -> Invitation:
+    visible = permissions.invitations_visible_to(_user(request), at=timezone.now())
+    return visible.select_related("organization", "invited_by").get(pk=invitation_id)
+
+
+@router.delete(
+    "/invitations/{int:invitation_id}",
+    response={204: None, **ERRORS},
+    summary="Withdraw an open invitation (license administrators)",
+)
+def invitation_end(request: HttpRequest, invitation_id: int) -> Status[Any]:
+    at = timezone.now()
+    visible = permissions.invitations_visible_to(_user(request), at=at)
+    services.invitation_end(
+        actor=_user(request),
+        invitation=visible.select_related("organization").get(pk=invitation_id),
+        at=at,
     )
     return Status(204, None)
 

@@ -172,7 +172,11 @@ SUPPORTDESK_RATE_LIMITS = {
     # tries of a reset link from one address
     "password-reset": (env.env_int("SUPPORTDESK_PASSWORD_RESET_RATE", 5), 3600),
     "password-reset-link": (env.env_int("SUPPORTDESK_PASSWORD_RESET_LINK_RATE", 30), 600),
+    # tries of an invitation link from one address
+    "invitation-link": (env.env_int("SUPPORTDESK_INVITATION_LINK_RATE", 30), 600),
 }
+# How long an invitation to join an organization works.
+SUPPORTDESK_INVITATION_DAYS = env.env_int("SUPPORTDESK_INVITATION_DAYS", 7)
 # How long a password reset link works.
 SUPPORTDESK_PASSWORD_RESET_MINUTES = env.env_int("SUPPORTDESK_PASSWORD_RESET_MINUTES", 60)
 # Sign-in: after this many failures for one user name from one address, each further try

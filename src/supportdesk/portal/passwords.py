@@ -42,7 +42,10 @@ def _page(
     request: HttpRequest, template: str, context: dict[str, object], status: int = 200
 ) -> HttpResponse:
     response = render(request, f"portal/pages/{template}", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the reset page's address holds its token
+    # The reset page's address holds its token: it never leaves the site as a referrer. Not
+    # "no-referrer": with it the browser sends "Origin: null" with the form, and the CSRF
+    # check refuses the new password (as it refused the survey's answers).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
