@@ -554,7 +554,7 @@ POST console:queue                                      | login   403     403   
 GET portal:invitation                                   | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 POST portal:invitation                                  | 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422 422/422
 GET portal:case                                         | login/login 200/404 200/404 200/404 200/404 404/404 404/404 200/404 200/404 200/200
-POST portal:case                                        | login/login 200/404 200/404 200/404 200/404 404/404 404/404 200/404 200/404 200/200
+POST portal:case                                        | 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 GET portal:case_comment                                 | login/login 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 POST portal:case_comment                                | login/login 403/404 302/404 302/404 302/404 404/404 404/404 302/404 302/404 302/302
 GET portal:case_manager                                 | login/login 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
@@ -610,27 +610,27 @@ POST portal:password_reset_sent                         | 405     405     405   
 GET portal:survey                                       | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 POST portal:survey                                      | 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200 200/200
 GET portal:when                                         | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
-POST portal:when                                        | 200     200     200     200     200     200     200     200     200     200
+POST portal:when                                        | 405     405     405     405     405     405     405     405     405     405
 GET reports:backlog                                     | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:backlog                                    | login   403     403     403     403     403     403     200     200     200
+POST reports:backlog                                    | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[sla]                                    | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[sla]                                   | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[sla]                                   | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[distribution]                           | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[distribution]                          | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[distribution]                          | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[breaches]                               | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[breaches]                              | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[breaches]                              | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[backlog]                                | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[backlog]                               | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[backlog]                               | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[flow]                                   | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[flow]                                  | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[flow]                                  | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[satisfaction]                           | login   403     403     403     403     403     403     403     403     200-
-POST reports:csv[satisfaction]                          | login   403     403     403     403     403     403     403     403     200
+POST reports:csv[satisfaction]                          | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[comments]                               | login   403     403     403     403     403     403     403     403     200-
-POST reports:csv[comments]                              | login   403     403     403     403     403     403     403     403     200
+POST reports:csv[comments]                              | login   405     405     405     405     405     405     405     405     405
 GET reports:satisfaction                                | login   403     403     403     403     403     403     403     403     200-
-POST reports:satisfaction                               | login   403     403     403     403     403     403     403     403     200
+POST reports:satisfaction                               | login   405     405     405     405     405     405     405     405     405
 GET reports:sla                                         | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:sla                                        | login   403     403     403     403     403     403     200     200     200
+POST reports:sla                                        | login   405     405     405     405     405     405     405     405     405
 
 GET console:action[contact-attempt]                     | login/login 403/403 403/403 403/403 403/403 403/403 403/403 405/405 405/405 405/405
 POST console:action[contact-attempt]                    | login/login 403/403 403/403 403/403 403/403 403/403 403/403 302/404 302/404 302/302
@@ -651,15 +651,15 @@ POST portal:delegations                                 | 405     405     405   
 GET portal:phone                                        | 200-    200-    200-    200-    200-    200-    200-    200-    200-    200-
 POST portal:phone                                       | 405     405     405     405     405     405     405     405     405     405
 GET reports:csv[contact-closures]                       | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[contact-closures]                      | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[contact-closures]                      | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[resolutions]                            | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[resolutions]                           | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[resolutions]                           | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[escalations]                            | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[escalations]                           | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[escalations]                           | login   405     405     405     405     405     405     405     405     405
 GET reports:csv[language-routing]                       | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:csv[language-routing]                      | login   403     403     403     403     403     403     200     200     200
+POST reports:csv[language-routing]                      | login   405     405     405     405     405     405     405     405     405
 GET reports:work                                        | login   403     403     403     403     403     403     200-    200-    200-
-POST reports:work                                       | login   403     403     403     403     403     403     200     200     200""")
+POST reports:work                                       | login   405     405     405     405     405     405     405     405     405""")
 ADMIN_OPEN = {
     "admin:login",
     "admin:logout",

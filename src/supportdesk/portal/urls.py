@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from supportdesk.portal import (
     cases,
@@ -50,7 +51,8 @@ urlpatterns = [
     path("survey/<str:token>/", survey.survey, name="survey"),
     path("cases/", cases.case_list, name="cases"),
     path("cases/new/", wizard.case_new, name="case_new"),
-    path("cases/<str:number>/", cases.case_detail, name="case"),
+    # GET only here; the case page's own forms re-render it through case_detail itself
+    path("cases/<str:number>/", require_GET(cases.case_detail), name="case"),
     path("cases/<str:number>/comments/", cases.case_comment, name="case_comment"),
     path("cases/<str:number>/severity/", cases.case_severity, name="case_severity"),
     path("cases/<str:number>/status/", cases.case_transition, name="case_transition"),

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+@require_GET
 def when(request: HttpRequest) -> HttpResponse:
     """ "When will we answer?": pick a program, severity, country and time; see the due time
     of the first response and why (R-11, R-16 to R-19)."""

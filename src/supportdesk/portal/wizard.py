@@ -29,6 +29,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.permissions import can_open_cases, is_staff, organizations_visible_to
@@ -69,6 +70,7 @@ def _initial(request: HttpRequest, index: int, user: User) -> dict[str, Any]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

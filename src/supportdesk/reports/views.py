@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from supportdesk.accounts.choices import Region
 from supportdesk.accounts.models import User
@@ -122,6 +123,7 @@ def _page(
 
 
 @login_required
+@require_GET
 def sla(request: HttpRequest) -> HttpResponse:
     def build(req: params.ReportRequest, now: Any) -> dict[str, Any]:
         att = selectors.sla_attainment(period=req.period, by=req.by, at=now, filters=req.filters)
@@ -189,6 +191,7 @@ def sla(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def backlog(request: HttpRequest) -> HttpResponse:
     def build(req: params.ReportRequest, now: Any) -> dict[str, Any]:
         bl = selectors.backlog(at=now, filters=req.filters)
@@ -235,6 +238,7 @@ def backlog(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def work_page(request: HttpRequest) -> HttpResponse:
     """Working a case: closures for want of an answer (R-29), resolution types (R-30, R-31),
     escalations (R-21, R-32) and language routing (R-20)."""
@@ -321,6 +325,7 @@ def work_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def satisfaction_page(request: HttpRequest) -> HttpResponse:
     """Survey response rate and mean scores (R-34), with the comments: support managers only."""
     require_satisfaction(request.user)
@@ -420,6 +425,7 @@ CSV_REPORTS = (
 
 
 @login_required
+@require_GET
 def csv_export(request: HttpRequest, name: str) -> HttpResponse:
     """The table of one report as CSV, safe to open in a spreadsheet."""
     if name not in CSV_REPORTS:
