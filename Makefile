@@ -43,10 +43,10 @@ lint: sync
 	.venv/bin/lint-imports
 
 # The site's one catalogue (portal/locale, LOCALE_PATHS): collect the strings of every app
-# (GNU gettext), keep the translations, compile. The console is left out for now.
+# (GNU gettext), keep the translations, compile.
 # A new language: add it to LANGUAGES in settings, then make messages LOCALES="cs de".
 LOCALES ?= $(notdir $(wildcard src/supportdesk/portal/locale/*))
-MESSAGES_IGNORE := --ignore 'console/*' --ignore 'migrations/*' --ignore '*/migrations/*'
+MESSAGES_IGNORE := --ignore 'migrations/*' --ignore '*/migrations/*'
 messages: sync
 	cd src/supportdesk && for l in $(LOCALES); do \
 		DJANGO_SETTINGS_MODULE=supportdesk.config.settings ../../.venv/bin/django-admin \

@@ -6,7 +6,14 @@ import factory
 
 from supportdesk.licensing import support_ids
 from supportdesk.licensing.choices import LicenseType, SupportLevel
-from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
+from supportdesk.licensing.models import (
+    License,
+    LicenseLine,
+    LicenseUpdateRequest,
+    Product,
+    ProductVersion,
+    SupportId,
+)
 from tests.accounts.factories import CREATED, OrganizationFactory
 
 
@@ -59,5 +66,15 @@ class SupportIdFactory(factory.django.DjangoModelFactory[SupportId]):
         model = SupportId
 
     code = factory.LazyFunction(support_ids.generate)
+    license = factory.SubFactory(LicenseFactory)
+    created_at = CREATED
+
+
+class LicenseUpdateRequestFactory(factory.django.DjangoModelFactory[LicenseUpdateRequest]):
+    """An open request for an updated license (R-3), made at CREATED."""
+
+    class Meta:
+        model = LicenseUpdateRequest
+
     license = factory.SubFactory(LicenseFactory)
     created_at = CREATED

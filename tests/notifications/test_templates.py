@@ -35,6 +35,7 @@ def test_every_text_renders_with_its_subject(name: str, language: str) -> None:
         "subject": "S",
         "username": "ann",
         "organization": "Acme",
+        "product": "Backup",
     }
     subject, body, used = render(name, context, language)
 
@@ -42,6 +43,8 @@ def test_every_text_renders_with_its_subject(name: str, language: str) -> None:
     # the subject names what the mail is about: a case, an account (a password reset) or an
     # organization (an invitation)
     about = {"password_reset": "ann", "invitation": "Acme"}.get(name, "C-2026-000001")
+    if name.startswith("license_update"):
+        about = "Backup"  # a license's product
     assert about in subject
     assert "\n" not in subject
     assert body.strip()

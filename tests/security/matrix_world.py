@@ -54,6 +54,7 @@ from tests.knowledge.factories import (
 from tests.licensing.factories import (
     LicenseFactory,
     LicenseLineFactory,
+    LicenseUpdateRequestFactory,
     ProductFactory,
     ProductVersionFactory,
     SupportIdFactory,
@@ -132,6 +133,10 @@ def _scope(
     license = LicenseFactory.create(organization=org, product=product)
     LicenseLineFactory.create(license=license)
     support_id = SupportIdFactory.create(license=license)
+    # a decided update request, so that asking again makes a new one
+    update_request = LicenseUpdateRequestFactory.create(
+        license=license, state="declined", decided_at=now, answer="Not yet renewed."
+    )
     case = CaseFactory.create(
         organization=org,
         product=product,
@@ -211,6 +216,7 @@ def _scope(
             "uid": target.user.pk,  # a reset link's: the person of the membership
             "reset_token": reset_token,
             "invitation_id": invitation.pk,
+            "update_request_id": update_request.pk,
             "invitation_token": invitation_token,
             "version": 1,  # of the case, for the writes that name the version they read
         },

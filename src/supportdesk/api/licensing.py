@@ -25,7 +25,14 @@ from supportdesk.api.auth import SIGNED_IN
 from supportdesk.api.pagination import Pages
 from supportdesk.api.types import Instant
 from supportdesk.licensing import services
-from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
+from supportdesk.licensing.models import (
+    License,
+    LicenseLine,
+    LicenseUpdateRequest,
+    Product,
+    ProductVersion,
+    SupportId,
+)
 from supportdesk.licensing.selectors import entitlement_for, support_id_get, version_lifecycle
 from supportdesk.policy.entitlement import SocketLine
 
@@ -542,3 +549,139 @@ def entitlement(
         support_id=support_id, version=query.version, at=query.at or now, within=visible
     )
     return answer.to_dict()
+
+
+# --- license update requests (R-3) -------------------------------------------------------------
+
+
+class UpdateRequestOut(Schema):
+    id: int
+    license: int
+    organization: int
+    product: str
+    requested_by: str | None
+    note: str
+    created_at: datetime
+    state: Literal["open", "fulfilled", "declined"]
+    decided_at: datetime | None
+    answer: str
+
+    @staticmethod
+    def resolve_license(obj: LicenseUpdateRequest) -> int:
+        return obj.license_id
+
+    @staticmethod
+    def resolve_organization(obj: LicenseUpdateRequest) -> int:
+        return obj.license.organization_id
+
+    @staticmethod
+    def resolve_product(obj: LicenseUpdateRequest) -> str:
+        return obj.license.product.code
+
+    @staticmethod
+    def resolve_requested_by(obj: LicenseUpdateRequest) -> str | None:
+        return obj.requested_by.get_username() if obj.requested_by else None
+
+
+class UpdateRequestIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class UpdateDecisionIn(Schema):
+    answer: str = Field("", max_length=2000)
+
+
+class UpdateRequestFilter(Schema):
+    state: Literal["open", "fulfilled", "declined"] | None = None
+    license: int | None = None
+
+
+def _update_requests(request: HttpRequest) -> QuerySet[LicenseUpdateRequest]:
+    visible = permissions.licenses_visible_to(_user(request), at=timezone.now())
+    return LicenseUpdateRequest.objects.filter(license__in=visible).select_related(
+        "license__product", "requested_by"
+    )
+
+
+@router.post(
+    "/licenses/{int:license_id}/update-requests",
+    response={200: UpdateRequestOut, 201: UpdateRequestOut, **ERRORS},
+    summary="Ask for an updated license with one click (R-3)",
+    description=(
+        "For the organization's license and case administrators and delegated partners. The "
+        "license desk is mailed and the asker gets a confirmation (201). While a request is "
+        "open, asking again answers it (200) and makes no other."
+    ),
+)
+def update_request_create(
+    request: HttpRequest, license_id: int, payload: UpdateRequestIn
+) -> Status[Any]:
+    at = timezone.now()
+    license = (
+        permissions.licenses_visible_to(_user(request), at=at)
+        .select_related("organization", "product")
+        .get(pk=license_id)
+    )
+    made, created = services.license_update_request(
+        actor=_user(request), license=license, note=payload.note, at=at
+    )
+    return Status(201 if created else 200, made)
+
+
+@router.get(
+    "/license-update-requests",
+    response=list[UpdateRequestOut],
+    summary="License update requests of the licenses you see (staff: all)",
+)
+@paginate(Pages, page_size=PAGE_SIZE)
+def update_request_list(
+    request: HttpRequest, filters: Query[UpdateRequestFilter]
+) -> QuerySet[LicenseUpdateRequest]:
+    found = _update_requests(request)
+    if filters.state is not None:
+        found = found.filter(state=filters.state)
+    if filters.license is not None:
+        found = found.filter(license_id=filters.license)
+    return found.order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/license-update-requests/{int:update_request_id}",
+    response={200: UpdateRequestOut, **ERRORS},
+)
+def update_request_get(request: HttpRequest, update_request_id: int) -> LicenseUpdateRequest:
+    return _update_requests(request).get(pk=update_request_id)
+
+
+def _decide(request: HttpRequest, update_request_id: int, fulfilled: bool, answer: str) -> Any:
+    return services.license_update_decide(
+        actor=_user(request),
+        request=_update_requests(request).get(pk=update_request_id),
+        fulfilled=fulfilled,
+        answer=answer,
+        at=timezone.now(),
+    )
+
+
+@router.post(
+    "/license-update-requests/{int:update_request_id}/fulfil",
+    response={200: UpdateRequestOut, **ERRORS},
+    summary="The updated license is sent (the license desk, staff)",
+)
+def update_request_fulfil(
+    request: HttpRequest, update_request_id: int, payload: UpdateDecisionIn
+) -> LicenseUpdateRequest:
+    made: LicenseUpdateRequest = _decide(request, update_request_id, True, payload.answer)
+    return made
+
+
+@router.post(
+    "/license-update-requests/{int:update_request_id}/decline",
+    response={200: UpdateRequestOut, **ERRORS},
+    summary="Decline a license update, saying why (the license desk, staff)",
+)
+def update_request_decline(
+    request: HttpRequest, update_request_id: int, payload: UpdateDecisionIn
+) -> LicenseUpdateRequest:
+    made: LicenseUpdateRequest = _decide(request, update_request_id, False, payload.answer)
+    return made

@@ -175,6 +175,9 @@ SUPPORTDESK_RATE_LIMITS = {
     # tries of an invitation link from one address
     "invitation-link": (env.env_int("SUPPORTDESK_INVITATION_LINK_RATE", 30), 600),
 }
+# Where a customer's license update request is mailed: the vendor's license desk
+# (empty: nobody is mailed; the requests wait in the admin and the API).
+SUPPORTDESK_LICENSE_DESK_EMAIL = os.environ.get("SUPPORTDESK_LICENSE_DESK_EMAIL", "")
 # How long an invitation to join an organization works.
 SUPPORTDESK_INVITATION_DAYS = env.env_int("SUPPORTDESK_INVITATION_DAYS", 7)
 # How long a password reset link works.

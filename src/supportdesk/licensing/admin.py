@@ -13,7 +13,13 @@ from django.utils import timezone
 from supportdesk.audit.admin import ServiceAdmin
 from supportdesk.licensing import services
 from supportdesk.licensing.lines import format_lines, parse_lines
-from supportdesk.licensing.models import License, Product, ProductVersion, SupportId
+from supportdesk.licensing.models import (
+    License,
+    LicenseUpdateRequest,
+    Product,
+    ProductVersion,
+    SupportId,
+)
 from supportdesk.licensing.selectors import version_lifecycle
 
 
@@ -249,3 +255,38 @@ class SupportIdAdmin(ServiceAdmin):
         for sid in queryset:
             services.support_id_revoke(actor=request.user, support_id=sid, at=at)
         messages.success(request, f"Revoked {queryset.count()} Support IDs.")
+
+
+@admin.register(LicenseUpdateRequest)
+class LicenseUpdateRequestAdmin(admin.ModelAdmin):
+    """The license desk's queue of update requests (R-3): sent or declined through the
+    service (audited, and the customer is mailed); nothing is edited by hand. A decline with
+    its reason goes through the API (``.../decline``), which takes the answer."""
+
+    list_display = ("license", "requested_by", "created_at", "state", "decided_at")
+    list_filter = ("state",)
+    search_fields = ("license__organization__name", "license__product__name", "note")
+    fields = ("license", "requested_by", "note", "created_at", "state", "decided_at",
+              "decided_by", "answer")  # fmt: skip
+    readonly_fields = fields
+    actions = ("fulfil",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Mark the selected requests as sent")
+    def fulfil(self, request: HttpRequest, queryset: QuerySet[LicenseUpdateRequest]) -> None:
+        at = timezone.now()
+        done = 0
+        for made in queryset.filter(state="open"):
+            services.license_update_decide(
+                actor=request.user, request=made, fulfilled=True, answer="", at=at
+            )
+            done += 1
+        messages.success(request, f"Marked {done} requests as sent.")

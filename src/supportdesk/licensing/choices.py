@@ -40,3 +40,15 @@ class Lifecycle(models.TextChoices):
             "end_of_support": "red",
             "end_of_sale": "red",
         }[self.value]
+
+
+class UpdateRequestState(models.TextChoices):
+    """A license update request's course (R-3): asked for, then sent or declined."""
+
+    OPEN = "open", "Asked for"
+    FULFILLED = "fulfilled", "Sent"
+    DECLINED = "declined", "Declined"
+
+    @property
+    def colour(self) -> str:
+        return {"open": "amber", "fulfilled": "green", "declined": "grey"}[self.value]

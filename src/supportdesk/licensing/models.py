@@ -4,8 +4,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
-from supportdesk.accounts.models import Organization
-from supportdesk.licensing.choices import LicenseType, SupportLevel
+from supportdesk.accounts.models import Organization, User
+from supportdesk.licensing.choices import LicenseType, SupportLevel, UpdateRequestState
 from supportdesk.policy.entitlement import LicenseFacts, SocketLine, VersionFacts
 
 _CODE = RegexValidator(
@@ -180,3 +180,46 @@ class SupportId(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class LicenseUpdateRequest(models.Model):
+    """A customer's one-click request for an updated license file or key (R-3), such as
+    after a renewal: open until the vendor's license desk sends the update or declines it,
+    saying why. One open request per license: a second click finds the first."""
+
+    license = models.ForeignKey(License, on_delete=models.CASCADE, related_name="update_requests")
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=2000, blank=True, default="")
+    created_at = models.DateTimeField()
+    state = models.CharField(
+        max_length=20, choices=UpdateRequestState.choices, default=UpdateRequestState.OPEN
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answer = models.CharField(
+        max_length=2000, blank=True, default="", help_text="What was sent, or why not."
+    )
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("license",),
+                condition=Q(state="open"),
+                name="licensing_one_open_update_request_per_license",
+                violation_error_message="The license has an open update request already.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", decided_at__isnull=True)
+                | (~Q(state="open") & Q(decided_at__isnull=False)),
+                name="licensing_update_request_decided_when_closed",
+                violation_error_message="A decided request has its decision time.",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"update of {self.license} asked {self.created_at:%Y-%m-%d}"

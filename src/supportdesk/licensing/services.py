@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from supportdesk.accounts.models import Organization, User
@@ -25,7 +25,14 @@ from supportdesk.audit.services import (
 )
 from supportdesk.errors import Conflict
 from supportdesk.licensing import support_ids
-from supportdesk.licensing.models import License, LicenseLine, Product, ProductVersion, SupportId
+from supportdesk.licensing.models import (
+    License,
+    LicenseLine,
+    LicenseUpdateRequest,
+    Product,
+    ProductVersion,
+    SupportId,
+)
 from supportdesk.policy.entitlement import SocketLine
 
 PRODUCT_FIELDS = ("code", "name", "is_flagship")
@@ -378,3 +385,132 @@ def support_id_revoke(*, actor: Actor, support_id: SupportId, at: datetime) -> S
             at=at,
         )
     return support_id
+
+
+# --- license update requests (R-3) -------------------------------------------------------------
+
+REQUESTERS = (
+    "License updates are asked for by the organization's license or case administrators, or a "
+    "partner delegated to it (R-3)."
+)
+
+
+def _request_snapshot(request: LicenseUpdateRequest) -> dict[str, Any]:
+    return snapshot(request, ("license", "note", "state", "decided_at", "answer"))
+
+
+def _mail_requester(request: LicenseUpdateRequest, template: str, at: datetime) -> None:
+    from supportdesk.notifications.services import mail_queue
+
+    person = request.requested_by
+    if person is None or not person.email:
+        return
+    license = request.license
+    mail_queue(
+        to=person.email,
+        to_name=person.get_full_name(),
+        template=template,
+        context={
+            "organization": license.organization.name,
+            "product": license.product.name,
+            "license": license.pk,
+            "note": request.note,
+            "answer": request.answer,
+            "state": request.state,
+        },
+        language=person.language or license.organization.language or "en",
+        at=at,
+    )
+
+
+def license_update_request(
+    *, actor: Actor, license: License, note: str = "", at: datetime
+) -> tuple[LicenseUpdateRequest, bool]:
+    """Ask for an updated license (R-3): the license desk is told and the asker gets a
+    confirmation. One click is enough, and a second finds the open request (returned with
+    ``False``) instead of making another, also when two arrive at once."""
+    from django.conf import settings
+
+    from supportdesk.accounts.permissions import can_open_cases, licenses_visible_to
+    from supportdesk.notifications.services import mail_queue
+
+    if not licenses_visible_to(actor, at=at).filter(pk=license.pk).exists():
+        raise License.DoesNotExist("No such license.")
+    if not can_open_cases(actor, license.organization, at=at):
+        raise PermissionDenied(REQUESTERS)
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": ["At most 2,000 characters."]})
+    asker = _actor(actor)
+    open_one = LicenseUpdateRequest.objects.filter(license=license, state="open").first()
+    if open_one is not None:
+        return open_one, False
+    try:
+        with transaction.atomic():
+            request = LicenseUpdateRequest.objects.create(
+                license=license, requested_by=_actor(actor), note=note, created_at=at
+            )
+            desk = str(getattr(settings, "SUPPORTDESK_LICENSE_DESK_EMAIL", "") or "")
+            context = {
+                "organization": license.organization.name,
+                "product": license.product.name,
+                "license": license.pk,
+                "license_type": license.get_license_type_display(),
+                "requested_by": asker.get_username() if asker else "",
+                "note": note,
+                "request": request.pk,
+            }
+            if desk:
+                mail_queue(to=desk, template="license_update_desk", context=context, at=at)
+            _mail_requester(request, "license_update_requested", at)
+            audit_event_record(
+                actor=_actor(actor),
+                action="license_update.request",
+                target=request,
+                changes=created(_request_snapshot(request)),
+                at=at,
+            )
+    except IntegrityError:  # another click made it first
+        return LicenseUpdateRequest.objects.get(license=license, state="open"), False
+    return request, True
+
+
+@transaction.atomic
+def license_update_decide(
+    *,
+    actor: Actor,
+    request: LicenseUpdateRequest,
+    fulfilled: bool,
+    answer: str,
+    at: datetime,
+) -> LicenseUpdateRequest:
+    """The license desk (staff) sends the update or declines, saying why; the asker is told."""
+    from supportdesk.accounts.permissions import is_staff
+
+    if actor is not None and not is_staff(actor):
+        raise PermissionDenied("The vendor's license desk decides license update requests.")
+    request = (
+        LicenseUpdateRequest.objects.select_for_update()
+        .select_related("license__organization", "license__product", "requested_by")
+        .get(pk=request.pk)
+    )
+    if request.state != "open":
+        raise Conflict(f"The request is {request.get_state_display().lower()} already.")
+    answer = (answer or "").strip()
+    if len(answer) > 2000:
+        raise ValidationError({"answer": ["At most 2,000 characters."]})
+    if not fulfilled and not answer:
+        raise ValidationError({"answer": ["Say why the update is declined."]})
+    before = _request_snapshot(request)
+    request.state = "fulfilled" if fulfilled else "declined"
+    request.decided_at, request.decided_by, request.answer = at, _actor(actor), answer
+    request.save(update_fields=["state", "decided_at", "decided_by", "answer"])
+    _mail_requester(request, "license_update_decided", at)
+    audit_event_record(
+        actor=_actor(actor),
+        action="license_update.fulfil" if fulfilled else "license_update.decline",
+        target=request,
+        changes=diff(before, _request_snapshot(request)),
+        at=at,
+    )
+    return request

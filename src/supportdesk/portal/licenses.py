@@ -16,15 +16,17 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.permissions import licenses_visible_to
+from supportdesk.licensing import services
 from supportdesk.licensing.choices import Lifecycle
-from supportdesk.licensing.models import License, LicenseLine, SupportId
+from supportdesk.licensing.models import License, LicenseLine, LicenseUpdateRequest, SupportId
 from supportdesk.licensing.selectors import (
     EntitlementAnswer,
     customer_today,
@@ -99,9 +101,14 @@ class VersionForm(forms.Form):
         ]
 
 
-@require_GET
 @login_required
-def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def license_detail(
+    request: HttpRequest,
+    pk: int,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     """One license: its lines and Support IDs, what it entitles to now (for a version when
     one is picked), and the lifecycle of the product's versions."""
     try:
@@ -129,12 +136,54 @@ def license_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
         "form": form,
         "today": today,
+        "errors": errors or {},
         "lifecycle": Lifecycle(row.answer.entitlement.lifecycle).label
         if row.answer and row.answer.entitlement.lifecycle
         else None,
         "versions": [(v, Lifecycle(version_lifecycle(v, today))) for v in versions],
     }
-    return render(request, "portal/pages/license.html", context)
+    context |= _update_context(request, license)
+    return render(request, "portal/pages/license.html", context, status=status)
+
+
+def _update_context(request: HttpRequest, license: License) -> dict[str, Any]:
+    """R-3's one-click license update: the open request (or the last decided one), and whether
+    the viewer may ask for one."""
+    from supportdesk.accounts.permissions import can_open_cases
+
+    latest = LicenseUpdateRequest.objects.filter(license=license).first()
+    return {
+        "update_request": latest,
+        "may_request_update": can_open_cases(request.user, license.organization, at=timezone.now())
+        and (latest is None or latest.state != "open"),
+    }
+
+
+class UpdateRequestForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note (optional)"), max_length=2000, required=False)
+
+
+@require_POST
+@login_required
+def license_update_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for an updated license with one click (R-3); a second click finds the first."""
+    try:
+        license = _licenses(request).get(pk=pk)
+    except License.DoesNotExist:
+        raise Http404("No such license.") from None
+    form = UpdateRequestForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError({k: [str(m) for m in v] for k, v in form.errors.items()})
+        _made, created = services.license_update_request(
+            actor=request.user, license=license, note=form.cleaned_data["note"], at=timezone.now()
+        )
+    except ValidationError as exc:
+        return license_detail(request, pk, errors=exc.message_dict, status=422)
+    return redirect(
+        f"{reverse('portal:license', args=[pk])}?update={'asked' if created else 'open'}"
+        "#license-update"
+    )
 
 
 def _targets(answer: EntitlementAnswer | None) -> list[tuple[str, str]]:

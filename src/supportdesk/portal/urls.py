@@ -44,7 +44,13 @@ urlpatterns = [
     path("invite/<str:token>/", invitations.invitation, name="invitation"),
     path("language/", languages.language_set, name="language"),
     path("licenses/", licenses.license_list, name="licenses"),
-    path("licenses/<int:pk>/", licenses.license_detail, name="license"),
+    # GET only here; a refused update request re-renders it through license_detail itself
+    path("licenses/<int:pk>/", require_GET(licenses.license_detail), name="license"),
+    path(
+        "licenses/<int:pk>/update-request/",
+        licenses.license_update_request,
+        name="license_update_request",
+    ),
     path("delegations/", delegations.delegation_list, name="delegations"),
     path("delegations/new/", delegations.delegation_create, name="delegation_create"),
     path("delegations/<int:pk>/end/", delegations.delegation_end, name="delegation_end"),
