@@ -67,3 +67,39 @@ def test_not_json_is_400(client: Client) -> None:
 )
 def test_nesting_depth(text: bytes, depth: int) -> None:
     assert nesting_depth(text) == depth
+
+
+def test_a_nul_character_in_a_text_is_422_naming_the_field(client: Client) -> None:
+    """PostgreSQL cannot store U+0000: refused before any write, whichever the endpoint."""
+    status, body = _post(client, b'{"name": "job\\u0000log"}')
+
+    assert status == 422
+    assert body == {
+        "errors": [
+            {"field": "name", "message": "Holds a NUL character (U+0000), which no text may hold."}
+        ]
+    }
+    assert not AuditEvent.objects.exists()
+    written_out = client.post(  # a backslash and "u0000" are text, not the character
+        "/api/v1/tokens",
+        data=b'{"name": "job \\\\u0000 written out"}',
+        content_type="application/json",
+        headers={"Authorization": "Bearer sdt_caller"},
+    )
+    assert written_out.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ({"note": "a\x00b"}, "note"),
+        ({"lines": [{"count": 1}, {"name": "\x00"}]}, "lines.1.name"),
+        ({"ok": "fine", "nested": {"a\x00": 1}}, "nested.a\x00"),
+        ({"ok": "fine", "list": ["\x00"]}, "list.0"),
+        ({"ok": ["fine", {"deep": "x"}]}, None),
+    ],
+)
+def test_nul_field_names_where(value: object, field: str | None) -> None:
+    from supportdesk.api.parser import nul_field
+
+    assert nul_field(value) == field

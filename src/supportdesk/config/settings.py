@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "supportdesk.api.parser.NulCharacterMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "supportdesk.portal.middleware.ViewerTimeZoneMiddleware",
     "supportdesk.portal.middleware.ViewerLanguageMiddleware",
