@@ -50,8 +50,12 @@ def test_one_click_asks_once_and_mails_the_desk_and_the_asker(license: License) 
     first = client.post(f"/licenses/{license.pk}/update-request/", {"note": "Renewed in May"})
     assert first.status_code == 302
     assert first["Location"].endswith("?update=asked#license-update")
+    thanked = client.get(first["Location"]).content.decode()
+    assert "licenční oddělení vaši žádost má" in thanked  # lena reads Czech
     again = client.post(f"/licenses/{license.pk}/update-request/", {})
     assert again["Location"].endswith("?update=open#license-update")
+    listed = client.get("/licenses/").content.decode()
+    assert listed.count('class="badge"') == 1  # the license with the open request
     made = LicenseUpdateRequest.objects.get()
     assert (made.state, made.note, made.requested_by) == ("open", "Renewed in May", lena)
     mails = {m.to_address: m for m in OutboundMail.objects.all()}

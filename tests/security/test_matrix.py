@@ -603,7 +603,7 @@ GET portal:kb_suggest                                   | login   405     405   
 POST portal:kb_suggest                                  | login   200     200     200     200     200     200     200     200     200
 GET portal:language                                     | 405     405     405     405     405     405     405     405     405     405
 POST portal:language                                    | 302     302     302     302     302     302     302     302     302     302
-GET portal:license_update_request                       | 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
+GET portal:license_update_request                       | login/login 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 POST portal:license_update_request                      | login/login 403/404 302/404 302/404 302/404 404/404 404/404 403/403 403/403 403/403
 GET portal:license                                      | login/login 200/404 200/404 200/404 200/404 404/404 404/404 200/200 200/200 200/200
 POST portal:license                                     | 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from supportdesk.cases.choices import (
     CaseStatus,
@@ -16,7 +17,7 @@ from supportdesk.cases.choices import (
     ThirdPartyAction,
 )
 
-YES_NO = (("", "any"), ("yes", "yes"), ("no", "no"))
+YES_NO = (("", _("any")), ("yes", _("yes")), ("no", _("no")))
 
 
 def _yes_no(value: str) -> bool | None:
@@ -24,25 +25,32 @@ def _yes_no(value: str) -> bool | None:
 
 
 class QueueFilterForm(forms.Form):
-    queue = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    program = forms.ChoiceField(required=False)
+    queue = forms.TypedChoiceField(label=_("Queue"), required=False, coerce=int, empty_value=None)
+    program = forms.ChoiceField(label=_("Program"), required=False)
     severity = forms.TypedChoiceField(
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "any"), *[(str(s), f"Severity {s}") for s in (1, 2, 3, 4)]],
+        choices=[
+            ("", _("any")),
+            ("1", _("Severity 1")),
+            ("2", _("Severity 2")),
+            ("3", _("Severity 3")),
+            ("4", _("Severity 4")),
+        ],
+        label=_("Severity"),
     )
-    product = forms.ChoiceField(required=False)
-    language = forms.CharField(required=False, max_length=35)
+    product = forms.ChoiceField(label=_("Product"), required=False)
+    language = forms.CharField(label=_("Language"), required=False, max_length=35)
     breached = forms.TypedChoiceField(
-        required=False, choices=YES_NO, coerce=_yes_no, empty_value=None
+        label=_("Breached"), required=False, choices=YES_NO, coerce=_yes_no, empty_value=None
     )
     waiting = forms.TypedChoiceField(
         required=False,
         choices=YES_NO,
         coerce=_yes_no,
         empty_value=None,
-        label="Waiting for customer",
+        label=_("Waiting for customer"),
     )
 
     def __init__(
@@ -54,9 +62,9 @@ class QueueFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["queue"].choices = [("", "all my queues"), *queues]  # type: ignore[attr-defined]
-        self.fields["program"].choices = [("", "any"), *[(p, p.title()) for p in programs]]  # type: ignore[attr-defined]
-        self.fields["product"].choices = [("", "any"), *products]  # type: ignore[attr-defined]
+        self.fields["queue"].choices = [("", _("all my queues")), *queues]  # type: ignore[attr-defined]
+        self.fields["program"].choices = [("", _("any")), *[(p, p.title()) for p in programs]]  # type: ignore[attr-defined]
+        self.fields["product"].choices = [("", _("any")), *products]  # type: ignore[attr-defined]
 
 
 class VersionForm(forms.Form):
@@ -146,8 +154,8 @@ class ArticleFilterForm(forms.Form):
     def __init__(self, *args: Any, statuses: list[tuple[str, str]],
                  categories: list[tuple[int, str]], **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
-        _choose(self, "status", [("", "any"), *statuses])
-        _choose(self, "category", [("", "any"), *categories])
+        _choose(self, "status", [("", _("any")), *statuses])
+        _choose(self, "category", [("", _("any")), *categories])
 
 
 class ArticleForm(forms.Form):

@@ -15,6 +15,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.models import User
@@ -50,21 +51,26 @@ def staff_only(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), "portal:login")
         if not is_staff(request.user):
-            raise PermissionDenied("The console is for support staff.")
+            raise PermissionDenied(_("The console is for support staff."))
         return view(request, *args, **kwargs)
 
     return wrapped
 
 
 def countdown(due: datetime | None, at: datetime) -> str:
-    """'in 1 h 05 min', 'overdue by 12 min' or '' (no target); console.js keeps it live."""
+    """'in 1 h 05 min', 'overdue by 12 min' or '' (no target), in the viewer's language;
+    console.js keeps it live with the same words (the page's data-countdown-* attributes)."""
     if due is None:
         return ""
     seconds = int((due - at).total_seconds())
     minutes = abs(seconds) // 60
     hours, minutes = divmod(minutes, 60)
     text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-    return f"in {text}" if seconds >= 0 else f"overdue by {text}"
+    return (
+        _("in %(span)s") % {"span": text}
+        if seconds >= 0
+        else _("overdue by %(span)s") % {"span": text}
+    )
 
 
 @dataclass(frozen=True)
@@ -119,13 +125,13 @@ def _queue_page(request: HttpRequest, *, mine: bool, title: str) -> HttpResponse
 @staff_only
 @require_GET
 def my_cases(request: HttpRequest) -> HttpResponse:
-    return _queue_page(request, mine=True, title="My cases")
+    return _queue_page(request, mine=True, title=_("My cases"))
 
 
 @staff_only
 @require_GET
 def team_queue(request: HttpRequest) -> HttpResponse:
-    return _queue_page(request, mine=False, title="Team queue")
+    return _queue_page(request, mine=False, title=_("Team queue"))
 
 
 def _case(request: HttpRequest, number: str) -> Case:
@@ -339,10 +345,10 @@ def _manager_page(
     request: HttpRequest, *, errors: dict[str, list[str]] | None = None, status: int = 200
 ) -> HttpResponse:
     if not is_manager(request.user):
-        raise PermissionDenied("The manager view is for support managers.")
+        raise PermissionDenied(_("The manager view is for support managers."))
     at = timezone.now()
     context = {
-        "title": "Manager view",
+        "title": _("Manager view"),
         "at": at,
         "requests": [
             {**vars(r), "countdown": countdown(r.due_at, at)}
@@ -375,7 +381,7 @@ def manager_request_answer(request: HttpRequest, request_id: int) -> HttpRespons
     """A support manager answers a "Talk to a manager" request (R-32) through the service,
     which records and audits it and tells the customer."""
     if not is_manager(request.user):
-        raise PermissionDenied("The manager view is for support managers.")
+        raise PermissionDenied(_("The manager view is for support managers."))
     found = (
         manager_requests_open(viewer=request.user)
         .filter(pk=request_id)

@@ -83,10 +83,15 @@ def license_list(request: HttpRequest) -> HttpResponse:
     each gives today."""
     page = Paginator(_licenses(request), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [_row(license) for license in page]
+    asked = set(
+        LicenseUpdateRequest.objects.filter(
+            license__in=[row.license.pk for row in rows], state="open"
+        ).values_list("license_id", flat=True)
+    )
     return render(
         request,
         "portal/pages/licenses.html",
-        {"title": _("Licenses"), "page": page, "rows": rows},
+        {"title": _("Licenses"), "page": page, "rows": rows, "update_asked": asked},
     )
 
 
@@ -137,6 +142,7 @@ def license_detail(
         "form": form,
         "today": today,
         "errors": errors or {},
+        "update_outcome": request.GET.get("update", ""),
         "lifecycle": Lifecycle(row.answer.entitlement.lifecycle).label
         if row.answer and row.answer.entitlement.lifecycle
         else None,
@@ -163,8 +169,8 @@ class UpdateRequestForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("Note (optional)"), max_length=2000, required=False)
 
 
-@require_POST
 @login_required
+@require_POST
 def license_update_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for an updated license with one click (R-3); a second click finds the first."""
     try:
