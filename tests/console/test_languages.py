@@ -62,6 +62,10 @@ def test_every_console_page_is_in_czech_for_a_czech_engineer(role: str) -> None:
             assert english not in html, (url, english)
     case_page = client.get(f"/console/cases/{case.number}/").content.decode()
     assert "Zaznamenat pokus o kontakt (R-29)" in case_page
+    # the models' choice labels too, where the page shows them
+    assert ">Telefonát</option>" in case_page
+    assert ">Zákazník zastižen</option>" in case_page
+    assert "Phone call" not in case_page
     assert "za 29 min" in case_page or "za 30 min" in case_page
     rows = client.get("/console/queue/", headers={"HX-Request": "true", "HX-Target": "queue-rows"})
     assert case.number in rows.content.decode()

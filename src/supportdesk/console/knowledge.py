@@ -31,6 +31,11 @@ SEARCH_LIMIT = 200
 HISTORY = 50
 
 
+def _translated(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A model's choices with their labels in the reader's language (see portal labels)."""
+    return [(value, _(label)) for value, label in choices]
+
+
 def _categories() -> list[tuple[int, str]]:
     return list(Category.objects.order_by("position", "name").values_list("pk", "name"))
 
@@ -103,8 +108,8 @@ def _article_form(data: Any = None, *, initial: dict[str, Any] | None = None) ->
         categories=_categories(),
         products=products,
         versions=versions,
-        visibilities=list(Visibility.choices),
-        statuses=list(ArticleStatus.choices),
+        visibilities=_translated(Visibility.choices),
+        statuses=_translated(ArticleStatus.choices),
     )
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class ReleaseKind(models.TextChoices):
-    GA_RELEASE = "ga_release", "GA release"
-    MAINTENANCE_RELEASE = "maintenance_release", "Maintenance release"
-    HOTFIX = "hotfix", "Hotfix"
+    GA_RELEASE = "ga_release", gettext_noop("GA release")
+    MAINTENANCE_RELEASE = "maintenance_release", gettext_noop("Maintenance release")
+    HOTFIX = "hotfix", gettext_noop("Hotfix")
 
     @property
     def colour(self) -> str:

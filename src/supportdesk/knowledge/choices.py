@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class Visibility(models.TextChoices):
-    PUBLIC = "public", "Public: everyone"
-    CUSTOMERS = "customers", "Customers: signed-in customers and partners"
-    INTERNAL = "internal", "Internal: support staff only"
+    PUBLIC = "public", gettext_noop("Public: everyone")
+    CUSTOMERS = "customers", gettext_noop("Customers: signed-in customers and partners")
+    INTERNAL = "internal", gettext_noop("Internal: support staff only")
 
     @property
     def colour(self) -> str:
@@ -16,8 +17,8 @@ class Visibility(models.TextChoices):
 
 
 class ArticleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", gettext_noop("Draft")
+    PUBLISHED = "published", gettext_noop("Published")
 
     @property
     def colour(self) -> str:
@@ -27,9 +28,9 @@ class ArticleStatus(models.TextChoices):
 class Outcome(models.TextChoices):
     """How a new-case wizard session ended (deflection)."""
 
-    PENDING = "pending", "Pending"
-    DEFLECTED = "deflected", "Deflected: an article answered it"
-    CASE_OPENED = "case_opened", "Case opened all the same"
+    PENDING = "pending", gettext_noop("Pending")
+    DEFLECTED = "deflected", gettext_noop("Deflected: an article answered it")
+    CASE_OPENED = "case_opened", gettext_noop("Case opened all the same")
 
     @property
     def colour(self) -> str:

@@ -3,33 +3,34 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class LicenseType(models.TextChoices):
-    PERPETUAL = "perpetual", "Perpetual"
-    SUBSCRIPTION = "subscription", "Subscription"
-    TRIAL = "trial", "Trial"
-    FREE = "free", "Free"
-    COMMUNITY = "community", "Community"
-    NFR = "nfr", "NFR (not for resale)"
+    PERPETUAL = "perpetual", gettext_noop("Perpetual")
+    SUBSCRIPTION = "subscription", gettext_noop("Subscription")
+    TRIAL = "trial", gettext_noop("Trial")
+    FREE = "free", gettext_noop("Free")
+    COMMUNITY = "community", gettext_noop("Community")
+    NFR = "nfr", gettext_noop("NFR (not for resale)")
 
 
 class SupportLevel(models.TextChoices):
     """The level a socket/instance line is covered at (R-7), lowest first."""
 
-    BASIC = "basic", "Basic"
-    PRODUCTION = "production", "Production"
-    PREMIUM = "premium", "Premium"
+    BASIC = "basic", gettext_noop("Basic")
+    PRODUCTION = "production", gettext_noop("Production")
+    PREMIUM = "premium", gettext_noop("Premium")
 
 
 class Lifecycle(models.TextChoices):
     """A product version's lifecycle state on a date (R-36)."""
 
-    UNRELEASED = "unreleased", "Not yet released"
-    GA = "ga", "GA/current"
-    END_OF_FIX = "end_of_fix", "End of Fix"
-    END_OF_SUPPORT = "end_of_support", "End of Support"
-    END_OF_SALE = "end_of_sale", "End of Sale"
+    UNRELEASED = "unreleased", gettext_noop("Not yet released")
+    GA = "ga", gettext_noop("GA/current")
+    END_OF_FIX = "end_of_fix", gettext_noop("End of Fix")
+    END_OF_SUPPORT = "end_of_support", gettext_noop("End of Support")
+    END_OF_SALE = "end_of_sale", gettext_noop("End of Sale")
 
     @property
     def colour(self) -> str:
@@ -45,9 +46,9 @@ class Lifecycle(models.TextChoices):
 class UpdateRequestState(models.TextChoices):
     """A license update request's course (R-3): asked for, then sent or declined."""
 
-    OPEN = "open", "Asked for"
-    FULFILLED = "fulfilled", "Sent"
-    DECLINED = "declined", "Declined"
+    OPEN = "open", gettext_noop("Asked for")
+    FULFILLED = "fulfilled", gettext_noop("Sent")
+    DECLINED = "declined", gettext_noop("Declined")
 
     @property
     def colour(self) -> str:
