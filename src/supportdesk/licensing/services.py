@@ -490,7 +490,7 @@ def license_update_decide(
     if actor is not None and not is_staff(actor):
         raise PermissionDenied("The vendor's license desk decides license update requests.")
     request = (
-        LicenseUpdateRequest.objects.select_for_update()
+        LicenseUpdateRequest.objects.select_for_update(of=("self",))
         .select_related("license__organization", "license__product", "requested_by")
         .get(pk=request.pk)
     )
