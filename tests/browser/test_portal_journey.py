@@ -195,8 +195,12 @@ def test_the_customer_journey_from_sign_in_to_the_survey(
     page.route("**/api/v1/uploads/*", drop_the_second_answer)
     page.get_by_label("Upload logs").set_input_files(str(log))
     check_page(page, tmp_path, "08-upload-chosen")
-    with page.expect_navigation():  # the page reloads with the file listed
-        page.get_by_role("button", name="Upload", exact=True).click()
+    page.get_by_role("button", name="Upload", exact=True).click()
+    # the page sets the #attachments hash (a same-document navigation) and then reloads: wait
+    # for the reloaded page's list rather than for "a navigation", which the hash alone ends
+    page.locator("table.attachments").get_by_role("link", name="backup-job.log").wait_for(
+        timeout=60_000
+    )
     page.unroute("**/api/v1/uploads/*")
     chunk = 64 * 1024
     size = log.stat().st_size
