@@ -5,7 +5,6 @@ view. Views parse, call one selector or service, and render; times are in the vi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
@@ -32,6 +31,7 @@ from supportdesk.cases.choices import (
 from supportdesk.cases.models import Case
 from supportdesk.cases.selectors import first_response_view, manager_requests_open
 from supportdesk.console import forms
+from supportdesk.console.rows import case_rows, countdown
 from supportdesk.errors import Conflict
 from supportdesk.licensing.models import Product
 from supportdesk.policy import get_policy
@@ -57,42 +57,6 @@ def staff_only(view: View) -> View:
     return wrapped
 
 
-def countdown(due: datetime | None, at: datetime) -> str:
-    """'in 1 h 05 min', 'overdue by 12 min' or '' (no target), in the viewer's language;
-    console.js keeps it live with the same words (the page's data-countdown-* attributes)."""
-    if due is None:
-        return ""
-    seconds = int((due - at).total_seconds())
-    minutes = abs(seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-    return (
-        _("in %(span)s") % {"span": text}
-        if seconds >= 0
-        else _("overdue by %(span)s") % {"span": text}
-    )
-
-
-@dataclass(frozen=True)
-class Row:
-    case: Case
-    countdown: str
-    overdue: bool
-
-
-def _rows(cases: list[Case], at: datetime) -> list[Row]:
-    return [
-        Row(
-            c,
-            countdown(c.first_response_due_at if c.first_responded_at is None else None, at),
-            c.first_responded_at is None
-            and c.first_response_due_at is not None
-            and c.first_response_due_at < at,
-        )
-        for c in cases
-    ]
-
-
 def _queue_page(request: HttpRequest, *, mine: bool, title: str) -> HttpResponse:
     at = timezone.now()
     queues = selectors.console_queues_for(request.user)
@@ -113,7 +77,7 @@ def _queue_page(request: HttpRequest, *, mine: bool, title: str) -> HttpResponse
         waiting=data.get("waiting"),
         mine=mine,
     )
-    rows = _rows(selectors.console_queue(viewer=request.user, at=at, filters=filters), at)
+    rows = case_rows(selectors.console_queue(viewer=request.user, at=at, filters=filters), at)
     context = {"title": title, "form": form, "rows": rows, "at": at, "mine": mine}
     context["rows_id"] = "queue-rows"
     status = 422 if form.is_bound and form.errors else 200
@@ -355,11 +319,11 @@ def _manager_page(
             for r in selectors.manager_requests_waiting(viewer=request.user, at=at)
         ],
         "ack_minutes": int(selectors.manager_request_target().total_seconds() // 60),
-        "breached": _rows(selectors.breached_open(viewer=request.user, at=at), at),
-        "at_risk": _rows(
+        "breached": case_rows(selectors.breached_open(viewer=request.user, at=at), at),
+        "at_risk": case_rows(
             selectors.at_risk(viewer=request.user, at=at, within=timedelta(hours=1)), at
         ),
-        "severity_1": _rows(selectors.severity_1_in_progress(viewer=request.user), at),
+        "severity_1": case_rows(selectors.severity_1_in_progress(viewer=request.user), at),
         "load": selectors.queue_load(),
         "queues": list(queues_of(request.user)),
         "errors": errors or {},
