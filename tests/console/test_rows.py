@@ -17,6 +17,7 @@ from supportdesk.cases.models import Case
 from supportdesk.console.rows import RowBuilder
 from supportdesk.licensing.models import Product
 from supportdesk.routing.models import Queue
+from supportdesk.routing.selectors import CaseLine
 
 AT = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # the weekend Europe moves to summer time
 
@@ -52,7 +53,7 @@ def parse(html: str) -> Cells:
     return cells
 
 
-def a_case(**kw: object) -> Case:
+def a_case(**kw: object) -> CaseLine:
     values: dict[str, object] = {
         "number": "C-2026-000042",
         "subject": "Backups fail",
@@ -69,7 +70,7 @@ def a_case(**kw: object) -> Case:
         "assignee": User(username="eva"),
     }
     values.update(kw)
-    return Case(**values)
+    return CaseLine.of(Case(**values))
 
 
 @pytest.mark.parametrize("language", ["en", "cs"])

@@ -11,6 +11,7 @@ filter's ``"D d M H:i T"`` in the viewer's zone (a test holds the two equal)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -24,6 +25,7 @@ from django.utils.translation import gettext
 
 from supportdesk.cases.choices import CaseStatus
 from supportdesk.cases.models import Case
+from supportdesk.routing.selectors import CaseLine
 
 _PLACEHOLDER = "C-0"
 
@@ -63,7 +65,7 @@ def countdown(due: datetime | None, at: datetime) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    case: Case
+    case: CaseLine
     countdown: str
     overdue: bool
     html: SafeString
@@ -91,7 +93,7 @@ class RowBuilder:
             f"{local.hour:02d}:{local.minute:02d} {local.tzname() or ''}"
         ).rstrip()
 
-    def row(self, case: Case) -> Row:
+    def row(self, case: CaseLine) -> Row:
         at = self.at
         due = case.first_response_due_at
         unanswered = case.first_responded_at is None
@@ -109,31 +111,30 @@ class RowBuilder:
             when = f'<time datetime="{local_iso}">{escape(self.due_text(due))}</time>'
         else:
             when = self.no_target
-        queue, assignee = case.queue, case.assignee
         html = _ROW.format(
             classes=classes,
             href=escape(self.href.format(quote(case.number))),
             number=escape(case.number),
             subject=escape(case.subject),
-            customer=escape(case.organization.name),
-            product=escape(case.product.code),
+            customer=escape(case.organization_name),
+            product=escape(case.product_code),
             severity=int(case.severity),
             badge=self.badge if case.round_the_clock else "",
             program=escape(case.program),
             status=escape(self.statuses.get(case.status, case.status)),
             tier=escape(case.tier),
             language=escape(case.language or "en"),
-            queue=escape((queue.code if queue is not None else "") or "—"),
-            engineer=escape((assignee.get_username() if assignee is not None else "") or "—"),
+            queue=escape(case.queue_code or "—"),
+            engineer=escape(case.assignee_username or "—"),
             due=when,
             due_attribute=f' data-due="{local_iso}"' if left else "",
             countdown=escape(left),
         )
         return Row(case, left, overdue, mark_safe(html))  # noqa: S308  (every value escaped)
 
-    def rows(self, cases: list[Case]) -> list[Row]:
-        return [self.row(case) for case in cases]
+    def rows(self, cases: Iterable[Case | CaseLine]) -> list[Row]:
+        return [self.row(c if isinstance(c, CaseLine) else CaseLine.of(c)) for c in cases]
 
 
-def case_rows(cases: list[Case], at: datetime) -> list[Row]:
+def case_rows(cases: Iterable[Case | CaseLine], at: datetime) -> list[Row]:
     return RowBuilder(at).rows(cases)

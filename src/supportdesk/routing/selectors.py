@@ -234,6 +234,51 @@ ROW_FIELDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """A console list's case: the ``ROW_FIELDS`` as plain values, in their order. Fifty cases
+    with their customer, product, queue and engineer as model instances were some 250 objects
+    built and signalled per page for a dozen values each row shows."""
+
+    number: str
+    subject: str
+    severity: int
+    round_the_clock: bool
+    program: str
+    status: str
+    tier: str
+    language: str
+    first_response_due_at: datetime | None
+    first_responded_at: datetime | None
+    first_response_late_by: timedelta | None
+    organization_name: str
+    product_code: str
+    queue_code: str | None
+    assignee_username: str | None
+
+    @classmethod
+    def of(cls, case: Case) -> CaseLine:
+        """The line of a case already read whole (the manager view's lists)."""
+        queue, assignee = case.queue, case.assignee
+        return cls(
+            case.number,
+            case.subject,
+            case.severity,
+            case.round_the_clock,
+            case.program,
+            case.status,
+            case.tier,
+            case.language,
+            case.first_response_due_at,
+            case.first_responded_at,
+            case.first_response_late_by,
+            case.organization.name,
+            case.product.code,
+            queue.code if queue is not None else None,
+            assignee.get_username() if assignee is not None else None,
+        )
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     """The console's filters; None means any."""
@@ -250,7 +295,7 @@ class QueueFilters:
 
 def console_queue(
     *, viewer: Actor, at: datetime, filters: QueueFilters, limit: int = 50
-) -> list[Case]:
+) -> list[CaseLine]:
     """The open cases ``viewer`` works, first-response due instant first (cases with no
     target last), at most ``limit``: one query, served by the partial indexes on
     (queue | assignee, due, id) of open cases."""
@@ -275,11 +320,8 @@ def console_queue(
     if filters.waiting is not None:
         waiting = Q(status="waiting_for_customer")
         cases = cases.filter(waiting) if filters.waiting else cases.exclude(waiting)
-    return list(
-        cases.select_related("organization", "product", "queue", "assignee")
-        .only(*ROW_FIELDS)
-        .order_by(F("first_response_due_at").asc(nulls_last=True), "id")[:limit]
-    )
+    ordered = cases.order_by(F("first_response_due_at").asc(nulls_last=True), "id")
+    return [CaseLine(*values) for values in ordered.values_list(*ROW_FIELDS)[:limit]]
 
 
 def at_risk(*, viewer: Actor, at: datetime, within: timedelta, limit: int = 50) -> list[Case]:
