@@ -79,3 +79,14 @@ def test_the_console_stays_english_for_an_english_engineer() -> None:
     assert "Log a contact attempt (R-29)" in html
     assert 'data-countdown-in="in %s"' in html
     assert 'name="language"' in html  # the picker
+
+
+def test_a_refused_hand_over_says_why_in_the_engineers_language() -> None:
+    client, case = _client("cs")
+    answer = client.post(
+        f"/console/cases/{case.number}/assign/",
+        {"expected_version": case.version, "assignee": 987654},
+    )
+    assert answer.status_code == 422
+    assert "Takový technik podpory neexistuje." in answer.content.decode()
+    assert "No such support engineer." not in answer.content.decode()

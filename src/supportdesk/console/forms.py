@@ -109,7 +109,7 @@ class DiagnosticsForm(VersionForm):
     kind = forms.ChoiceField(choices=DiagnosticsKind.choices)
     what = forms.CharField(required=False, max_length=2000)
     session_at = forms.DateTimeField(
-        required=False, help_text="For a remote session: when, in your time zone."
+        required=False, help_text=_("For a remote session: when, in your time zone.")
     )
 
 
@@ -128,10 +128,10 @@ class ResolveForm(VersionForm):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "unchanged"), *[(str(s), str(s)) for s in (1, 2, 3, 4)]],
+        choices=[("", _("unchanged")), *[(str(s), str(s)) for s in (1, 2, 3, 4)]],
     )
     out_of_scope_reason = forms.ChoiceField(
-        required=False, choices=[("", "none"), *OutOfScope.choices]
+        required=False, choices=[("", _("not out of scope")), *OutOfScope.choices]
     )
 
 

@@ -189,7 +189,7 @@ def _do(action: str, request: HttpRequest, case: Case, at: datetime) -> None:
         if data["assignee"] is not None:
             assignee = User.objects.filter(pk=data["assignee"], is_staff=True).first()
             if assignee is None:
-                raise ValidationError({"assignee": ["No such support engineer."]})
+                raise ValidationError({"assignee": [_("No such support engineer.")]})
         routing_services.case_assign(
             actor=user,
             case=case,
