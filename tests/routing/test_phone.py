@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -182,3 +186,36 @@ def test_bad_input_names_the_field(client: Client, platform: str) -> None:
     status, body = route(client, platform, "  ", "+49301234567")
 
     assert (status, body["errors"][0]["field"]) == (422, "case_number")
+
+
+def test_country_names_come_from_phonenumbers_table_without_its_place_names() -> None:
+    assert phone.country_name("CZ", "cs") == "Česká republika"
+    assert phone.country_name("CZ", "en") == "Czech Republic"
+    assert phone.country_name("DE", "de") == "Deutschland"
+    assert phone.country_name("DE", "cs") == "Germany"  # the table's "*aa": the name held there
+    assert phone.country_name("de", "cs-CZ") == "Germany"
+    assert phone.country_name("XX", "cs") == "XX"  # no name known: the code
+
+
+def test_the_fallback_through_the_geocoder_reads_the_same_table(monkeypatch: Any) -> None:
+    table = phone._country_names()
+    phone._country_names.cache_clear()
+    monkeypatch.setattr(phone.importlib.util, "find_spec", lambda name: None)
+    try:
+        assert phone._country_names() == table
+    finally:
+        phone._country_names.cache_clear()
+
+
+def test_starting_the_application_does_not_load_every_prefixs_place_names() -> None:
+    # phonenumbers.geodata is 4 s of import; the server, the worker and each command paid it
+    code = (
+        "import sys, django; django.setup(); from django.urls import resolve; resolve('/');"
+        "import supportdesk.routing.phone;"
+        "print('phonenumbers.geodata' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "supportdesk.config.settings"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"

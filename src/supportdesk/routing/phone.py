@@ -4,14 +4,17 @@ telephony platform sends a call about a case. The decisions are the policy core'
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import phonenumbers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from phonenumbers import geocoder
 
 from supportdesk.accounts.models import User
 from supportdesk.accounts.permissions import Actor, is_staff
@@ -121,6 +124,39 @@ class DirectoryCountry:
     numbers: tuple[DirectoryEntry, ...]
 
 
+@cache
+def _country_names() -> dict[str, dict[str, str]]:
+    """phonenumbers' table of country names per language (``geodata.locale``).
+
+    Importing it the usual way (``phonenumbers.geocoder``) first loads the package
+    ``phonenumbers.geodata``: every number prefix's place names, 4 s of import in every
+    process that imports this module (the server, the worker, each command). The table is a
+    module of its own; it is read alone, once, when a directory is first shown (0.2 s), and
+    through the geocoder if the package's layout ever differs."""
+    spec = importlib.util.find_spec("phonenumbers")
+    path = Path(spec.origin).parent / "geodata" / "locale.py" if spec and spec.origin else None
+    if path is not None and path.is_file():
+        module_spec = importlib.util.spec_from_file_location("phonenumbers.geodata.locale", path)
+        if module_spec is not None and module_spec.loader is not None:
+            module: Any = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+            return dict(module.LOCALE_DATA)
+    from phonenumbers.geodata.locale import LOCALE_DATA
+
+    return dict(LOCALE_DATA)
+
+
+def country_name(country: str, language: str) -> str:
+    """``country`` (ISO 3166-1) named in ``language`` where phonenumbers knows the name, else
+    the code; a name given as ``*xx`` is the one in language ``xx`` (the table's own
+    convention, as phonenumbers' geocoder reads it)."""
+    names = _country_names().get(country.upper(), {})
+    name = names.get(language.split("-")[0].lower(), "") or names.get("en", "")
+    if name.startswith("*"):
+        name = names.get(name[1:], "")
+    return name or country
+
+
 def directory(*, language: str = "en") -> list[DirectoryCountry]:
     """The support numbers per country, toll-free first, formatted as dialled from abroad and
     inside the country, the country named in ``language`` where phonenumbers knows the name
@@ -129,9 +165,7 @@ def directory(*, language: str = "en") -> list[DirectoryCountry]:
     names: dict[str, str] = {}
     for row in support_numbers():
         parsed = phonenumbers.parse(row.number, None)
-        names.setdefault(
-            row.country, geocoder.country_name_for_number(parsed, language) or row.country
-        )
+        names.setdefault(row.country, country_name(row.country, language))
         countries.setdefault(row.country, []).append(
             DirectoryEntry(
                 kind=row.kind,
