@@ -85,3 +85,38 @@ def test_of_two_engineers_writing_from_the_same_version_one_wins() -> None:
     assert any(isinstance(r, Conflict) for r in results)
     case.refresh_from_db()
     assert case.version == 2
+
+
+def test_the_number_counter_is_not_locked_while_an_opening_writes(monkeypatch: Any) -> None:
+    # Taken inside the opening's transaction, the counter row's lock was held to its COMMIT:
+    # every opening waited for the one before (157 openings/s at most in bench/open_cases.py)
+    from supportdesk.cases.models import CaseNumberCounter
+
+    customer = make_customer()
+    open_case(customer)  # the year's counter row exists
+    table = CaseNumberCounter._meta.db_table
+    seen: list[str] = []
+    record = services.audit_event_record
+
+    def another_writer() -> None:
+        try:
+            with connections["default"].cursor() as cursor:  # this thread's own connection
+                cursor.execute(f'SELECT "last" FROM "{table}" FOR UPDATE NOWAIT')
+                seen.append("free")
+        except Exception as exc:  # the result under test: "could not obtain lock"
+            seen.append(type(exc).__name__)
+        finally:
+            connections.close_all()
+
+    def audit_while_another_asks(**kwargs: Any) -> Any:
+        if kwargs.get("action") == "case.open":
+            thread = threading.Thread(target=another_writer)
+            thread.start()
+            thread.join()
+        return record(**kwargs)
+
+    monkeypatch.setattr(services, "audit_event_record", audit_while_another_asks)
+    case = open_case(customer)
+
+    assert seen == ["free"]
+    assert case.number == "C-2026-000002"

@@ -594,11 +594,16 @@ def _open(
         validate_unique=False,
         validate_constraints=False,
     )
+    number = None
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # the counter row's lock held only for its own UPDATE: taken inside the opening's
+        # transaction it was held to its COMMIT and put every opening in one line
+        number = _next_number(at)
     try:
-        _write_opening(case, opener, decision, severity=severity, at=at)
+        _write_opening(case, opener, decision, severity=severity, at=at, number=number)
     except _Refused:
         # the same submission, retried at the same moment, won the race: answer its case
-        # (the transaction was rolled back: no case number used)
+        # (its writes were rolled back; on PostgreSQL the number it took stays unused)
         if (existing := _replayed(opener, key, fingerprint)) is not None:
             return existing
         raise IntegrityError(f"case {case.number}: refused by a unique constraint") from None
@@ -611,14 +616,20 @@ class _Refused(Exception):
 
 @transaction.atomic
 def _write_opening(
-    case: Case, opener: User, decision: RoutingDecision, *, severity: int, at: datetime
+    case: Case,
+    opener: User,
+    decision: RoutingDecision,
+    *,
+    severity: int,
+    at: datetime,
+    number: str | None = None,
 ) -> None:
     """The opening's writes, in one transaction: on SQLite it takes the database's one write
     lock, on PostgreSQL the counter row's lock, and both are held until commit. Each row is
     one ``INSERT`` made once per process (supportdesk.rows); a retry's case is refused by
     the unique (opener, key) constraint without a savepoint, and the whole transaction is
     rolled back (:class:`_Refused`)."""
-    case.number = _next_number(at)
+    case.number = number or _next_number(at)
     if not rows.insert(case, ignore_conflicts=True):
         raise _Refused
     rows.insert(
