@@ -150,3 +150,37 @@ def test_a_too_long_note_names_the_field_and_writes_nothing(license: License) ->
     assert "note:" in page.content.decode()
     assert not LicenseUpdateRequest.objects.exists()
     assert not OutboundMail.objects.exists()
+
+
+def test_the_desk_declines_in_the_admin_saying_why(license: License) -> None:
+    asker = member(license.organization, "case_admin", email="cara@acme.test", language="en")
+    made, _ = services.license_update_request(actor=asker, license=license, at=timezone.now())
+    other = LicenseFactory.create(organization=license.organization)
+    decided, _ = services.license_update_request(actor=asker, license=other, at=timezone.now())
+    services.license_update_decide(
+        actor=None, request=decided, fulfilled=True, answer="", at=timezone.now()
+    )
+    desk = _client(StaffFactory.create(is_superuser=True))
+    url = "/admin/licensing/licenseupdaterequest/"
+    chosen = {"action": "decline", "_selected_action": [made.pk, decided.pk]}
+
+    asked = desk.post(url, chosen)  # the page that asks why, listing the open one only
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert 'name="answer"' in page
+    assert page.count('name="_selected_action"') == 1
+    empty = desk.post(url, {**chosen, "apply": "Decline", "answer": "  "})
+    assert empty.status_code == 200
+    assert "This field is required." in empty.content.decode()
+    made.refresh_from_db()
+    assert made.state == "open"  # nothing written without a reason
+
+    done = desk.post(url, {**chosen, "apply": "Decline", "answer": "The contract ended."})
+    assert done.status_code == 302
+    made.refresh_from_db()
+    assert (made.state, made.answer) == ("declined", "The contract ended.")
+    told = OutboundMail.objects.filter(to_address="cara@acme.test").latest("pk")
+    assert "The contract ended." in told.body
+    assert AuditEvent.objects.filter(action="license_update.decline").count() == 1
+    none_open = desk.post(url, chosen, follow=True)
+    assert "None of the selected requests is open." in none_open.content.decode()

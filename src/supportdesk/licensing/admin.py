@@ -6,11 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from supportdesk.audit.admin import ServiceAdmin
+from supportdesk.errors import Conflict
 from supportdesk.licensing import services
 from supportdesk.licensing.lines import format_lines, parse_lines
 from supportdesk.licensing.models import (
@@ -257,11 +260,19 @@ class SupportIdAdmin(ServiceAdmin):
         messages.success(request, f"Revoked {queryset.count()} Support IDs.")
 
 
+class DeclineForm(forms.Form):
+    answer = forms.CharField(
+        label="Why the update is declined (the asker reads it)",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+    )
+
+
 @admin.register(LicenseUpdateRequest)
 class LicenseUpdateRequestAdmin(admin.ModelAdmin):
     """The license desk's queue of update requests (R-3): sent or declined through the
-    service (audited, and the customer is mailed); nothing is edited by hand. A decline with
-    its reason goes through the API (``.../decline``), which takes the answer."""
+    service (audited, and the asker is mailed); nothing is edited by hand. Declining asks
+    for the reason on a page of its own, as the API's ``.../decline`` takes it."""
 
     list_display = ("license", "requested_by", "created_at", "state", "decided_at")
     list_filter = ("state",)
@@ -269,7 +280,7 @@ class LicenseUpdateRequestAdmin(admin.ModelAdmin):
     fields = ("license", "requested_by", "note", "created_at", "state", "decided_at",
               "decided_by", "answer")  # fmt: skip
     readonly_fields = fields
-    actions = ("fulfil",)
+    actions = ("fulfil", "decline")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -290,3 +301,41 @@ class LicenseUpdateRequestAdmin(admin.ModelAdmin):
             )
             done += 1
         messages.success(request, f"Marked {done} requests as sent.")
+
+    @admin.action(description="Decline the selected requests, saying why")
+    def decline(
+        self, request: HttpRequest, queryset: QuerySet[LicenseUpdateRequest]
+    ) -> TemplateResponse | None:
+        """First the page that asks why (for the open ones among those selected), then, when
+        it is sent with a reason, each declined through the service."""
+        chosen = list(queryset.filter(state="open").select_related("license__organization"))
+        if not chosen:
+            messages.warning(request, "None of the selected requests is open.")
+            return None
+        form = DeclineForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            at = timezone.now()
+            done = 0
+            for made in chosen:
+                try:
+                    services.license_update_decide(
+                        actor=request.user,
+                        request=made,
+                        fulfilled=False,
+                        answer=form.cleaned_data["answer"],
+                        at=at,
+                    )
+                    done += 1
+                except Conflict:  # decided by someone else meanwhile
+                    continue
+            messages.success(request, f"Declined {done} requests; the askers are told why.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Decline license update requests",
+            "opts": self.model._meta,
+            "chosen": chosen,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/licensing/decline_update_requests.html", context)
