@@ -184,3 +184,25 @@ def test_the_desk_declines_in_the_admin_saying_why(license: License) -> None:
     assert AuditEvent.objects.filter(action="license_update.decline").count() == 1
     none_open = desk.post(url, chosen, follow=True)
     assert "None of the selected requests is open." in none_open.content.decode()
+
+
+def test_the_desk_reads_its_mail_in_its_language(license: License, settings: Settings) -> None:
+    asker = member(license.organization, "license_admin", email="lena@acme.test")
+    services.license_update_request(actor=asker, license=license, at=timezone.now())
+    english = OutboundMail.objects.get(to_address="licenses@vendor.test")
+    assert (english.language, english.subject[:7]) == ("en", "License")
+
+    settings.SUPPORTDESK_LICENSE_DESK_LANGUAGE = "cs"
+    second = LicenseFactory.create(organization=license.organization)
+    services.license_update_request(actor=asker, license=second, at=timezone.now())
+    czech = OutboundMail.objects.filter(to_address="licenses@vendor.test").latest("pk")
+    assert czech.language == "cs"
+    assert czech.subject.startswith("Žádost o aktualizaci licence")
+
+    # a staff account with the desk's address: its own language wins over the setting
+    StaffFactory.create(email="licenses@vendor.test", language="en")
+    third = LicenseFactory.create(organization=license.organization)
+    services.license_update_request(actor=asker, license=third, at=timezone.now())
+    assert OutboundMail.objects.filter(to_address="licenses@vendor.test").latest("pk").language == (
+        "en"
+    )

@@ -179,6 +179,9 @@ SUPPORTDESK_RATE_LIMITS = {
 # Where a customer's license update request is mailed: the vendor's license desk
 # (empty: nobody is mailed; the requests wait in the admin and the API).
 SUPPORTDESK_LICENSE_DESK_EMAIL = os.environ.get("SUPPORTDESK_LICENSE_DESK_EMAIL", "")
+# The language the desk reads its mail in, unless a staff account has the desk's address
+# (then that account's language).
+SUPPORTDESK_LICENSE_DESK_LANGUAGE = os.environ.get("SUPPORTDESK_LICENSE_DESK_LANGUAGE", "en")
 # How long an invitation to join an organization works.
 SUPPORTDESK_INVITATION_DAYS = env.env_int("SUPPORTDESK_INVITATION_DAYS", 7)
 # How long a password reset link works.

@@ -432,7 +432,7 @@ def license_update_request(
     from django.conf import settings
 
     from supportdesk.accounts.permissions import can_open_cases, licenses_visible_to
-    from supportdesk.notifications.services import mail_queue
+    from supportdesk.notifications.services import mail_queue, recipient_language
 
     if not licenses_visible_to(actor, at=at).filter(pk=license.pk).exists():
         raise License.DoesNotExist("No such license.")
@@ -461,7 +461,16 @@ def license_update_request(
                 "request": request.pk,
             }
             if desk:
-                mail_queue(to=desk, template="license_update_desk", context=context, at=at)
+                language = recipient_language(
+                    desk, default=str(getattr(settings, "SUPPORTDESK_LICENSE_DESK_LANGUAGE", "en"))
+                )
+                mail_queue(
+                    to=desk,
+                    template="license_update_desk",
+                    context=context,
+                    language=language,
+                    at=at,
+                )
             _mail_requester(request, "license_update_requested", at)
             audit_event_record(
                 actor=_actor(actor),
