@@ -109,6 +109,31 @@ def test_a_partner_sees_delegations_but_not_the_customers_people() -> None:
     assert list(permissions.delegations_visible_to(helper, at=AT)) == [delegation]
 
 
+def test_people_are_managed_by_license_administrators_by_membership_only_r1() -> None:
+    acme = OrganizationFactory.create(name="Acme")
+    globex = OrganizationFactory.create(name="Globex")
+    partner = PartnerFactory.create(name="Helpers")
+    DelegationFactory.create(customer=acme, partner=partner, starts_at=AT)
+    both = member(acme, "license_admin")
+    MembershipFactory.create(organization=globex, user=both, role="license_admin")
+    gone = member(acme, "license_admin", is_active=False)
+    staff_admin = StaffFactory.create()
+    MembershipFactory.create(organization=globex, user=staff_admin, role="license_admin")
+
+    def managed(user: permissions.Actor) -> list[str]:
+        return _names(permissions.organizations_whose_people_are_managed_by(user, at=AT))
+
+    assert managed(both) == ["Acme", "Globex"]
+    assert managed(member(acme, "case_admin")) == []
+    assert managed(member(acme, "member")) == []
+    assert managed(member(partner, "license_admin")) == ["Helpers"]  # not the customer's
+    assert managed(gone) == []
+    assert managed(StaffFactory.create()) == []  # staff: the API and the admin
+    assert managed(staff_admin) == ["Globex"]
+    assert managed(AnonymousUser()) == []
+    assert managed(None) == []
+
+
 @pytest.mark.parametrize(
     ("who", "expected"),
     [

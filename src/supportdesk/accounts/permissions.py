@@ -88,6 +88,21 @@ def organizations_administered_by(user: Actor, *, at: datetime) -> QuerySet[Orga
     )
 
 
+def organizations_whose_people_are_managed_by(
+    user: Actor, *, at: datetime
+) -> QuerySet[Organization]:
+    """The organizations ``user`` is a license administrator of, by membership (R-1): those
+    whose people the portal's People page lets them manage. Staff, who may change every
+    organization's people (the API, the admin), get here only the organizations they hold
+    that role in, like anyone else: the page is an organization's own, not a directory of
+    every customer's people."""
+    if not is_person(user):
+        return Organization.objects.none()
+    return Organization.objects.filter(
+        pk__in=_member_of(user).filter(role=MembershipRole.LICENSE_ADMIN).values("organization_id")
+    )
+
+
 def memberships_visible_to(user: Actor, *, at: datetime) -> QuerySet[Membership]:
     """Who is in the organizations ``user`` belongs to (a partner does not see a customer's
     people)."""
