@@ -8,6 +8,7 @@ rendered in the test's process use plain static URLs: nothing has been collected
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,17 @@ def _fresh_rate_limits() -> None:
     from django.core.cache import caches
 
     caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_again_after_each_test() -> Iterator[None]:
+    """A page asked for as a Czech reader leaves Czech active in the thread (the locale
+    middleware activates a language and nothing resets it between requests of one thread);
+    the next test, in whatever order, starts from the default again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
