@@ -128,3 +128,60 @@ def test_survey_links_cannot_be_guessed_at_speed(client: Client, settings: Setti
     assert api == [404, 404, 404, 429]
     assert page.status_code == 429  # the page and the API share the address's count
     assert page.headers["Retry-After"] == "50"
+
+
+@pytest.mark.django_db
+def test_one_person_cannot_mail_invitations_in_bulk(settings: Settings) -> None:
+    """An organization's license administrator may invite, but not mail strangers by the
+    hundred: the portal's form and the API count against the same limit, per person."""
+    from supportdesk.accounts.models import Invitation
+    from tests.accounts.factories import OrganizationFactory, member
+
+    settings.SUPPORTDESK_RATE_LIMITS = {
+        **settings.SUPPORTDESK_RATE_LIMITS,
+        "invitation-send": (3, 3600),
+    }
+    org = OrganizationFactory.create()
+    admin, other = member(org, "license_admin"), member(org, "license_admin")
+    client = Client()
+    client.force_login(admin)
+
+    api = [
+        client.post(
+            f"/api/v1/organizations/{org.pk}/invitations",
+            {"email": f"p{n}@example.com", "role": "member"},
+            content_type="application/json",
+        )
+        for n in range(2)
+    ]
+    page = client.post(
+        "/people/invite/", {"organization": org.pk, "email": "p2@example.com", "role": "member"}
+    )
+    over_page = client.post(
+        "/people/invite/", {"organization": org.pk, "email": "p3@example.com", "role": "member"}
+    )
+    over_api = client.post(
+        f"/api/v1/organizations/{org.pk}/invitations",
+        {"email": "p4@example.com", "role": "member"},
+        content_type="application/json",
+    )
+
+    assert [r.status_code for r in api] == [201, 201]
+    assert page.status_code == 302
+    assert over_page.status_code == over_api.status_code == 429
+    assert int(over_api.headers["Retry-After"]) > 0
+    assert sorted(Invitation.objects.values_list("email", flat=True)) == [
+        "p0@example.com",
+        "p1@example.com",
+        "p2@example.com",
+    ]
+    colleague = Client()
+    colleague.force_login(other)  # per person: a colleague still may
+    assert (
+        colleague.post(
+            f"/api/v1/organizations/{org.pk}/invitations",
+            {"email": "p5@example.com", "role": "member"},
+            content_type="application/json",
+        ).status_code
+        == 201
+    )

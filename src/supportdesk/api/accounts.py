@@ -31,6 +31,7 @@ from supportdesk.accounts.selectors import api_tokens_of
 from supportdesk.api.auth import SIGNED_IN
 from supportdesk.api.errors import ErrorOut
 from supportdesk.api.pagination import Pages
+from supportdesk.api.throttling import RateLimit
 from supportdesk.api.types import Instant
 
 router = Router(tags=["accounts"], auth=SIGNED_IN)
@@ -342,6 +343,7 @@ class InvitationFilter(Schema):
 @router.post(
     "/organizations/{int:org_id}/invitations",
     response={201: InvitationOut, **ERRORS},
+    throttle=[RateLimit("api", anonymous="api-anonymous"), RateLimit("invitation-send")],
     summary="Invite a person by e-mail (its license administrators)",
     description=(
         "Mails the address a link to join the organization in the role. The answer is the "

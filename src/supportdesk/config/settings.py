@@ -175,6 +175,8 @@ SUPPORTDESK_RATE_LIMITS = {
     "password-reset-link": (env.env_int("SUPPORTDESK_PASSWORD_RESET_LINK_RATE", 30), 600),
     # tries of an invitation link from one address
     "invitation-link": (env.env_int("SUPPORTDESK_INVITATION_LINK_RATE", 30), 600),
+    # invitations sent by one person (portal and API): nobody mails strangers in bulk
+    "invitation-send": (env.env_int("SUPPORTDESK_INVITATION_SEND_RATE", 50), 3600),
 }
 # Where a customer's license update request is mailed: the vendor's license desk
 # (empty: nobody is mailed; the requests wait in the admin and the API).

@@ -32,6 +32,7 @@ from supportdesk.accounts.models import Invitation, Membership, Organization, Us
 from supportdesk.accounts.permissions import organizations_whose_people_are_managed_by
 from supportdesk.errors import Conflict
 from supportdesk.portal.case_forms import PortalForm
+from supportdesk.ratelimit import rate_limited
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -170,6 +171,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("invitation-send")  # as the API's: nobody mails strangers in bulk
 def people_invite(request: HttpRequest) -> HttpResponse:
     """Mail an address an invitation (R-1). The answer is the same whether an account has the
     address or not."""
