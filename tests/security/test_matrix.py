@@ -668,7 +668,7 @@ POST portal:delegation_create                           | login/login 403/403 40
 GET portal:delegation_end                               | login/login 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405 405/405
 POST portal:delegation_end                              | login/login 403/404 403/404 302/404 404/404 404/404 404/404 302/302 302/302 302/302
 GET portal:delegations                                  | login   200-    200-    200-    200-    200-    200-    200+    200+    200+
-POST portal:delegations                                 | 405     405     405     405     405     405     405     405     405     405
+POST portal:delegations                                 | login   405     405     405     405     405     405     405     405     405
 # People: a license administrator of the organization, by membership; a partner's own
 # license administrator manages the partner's people only (the customer's are 404); the other
 # members and staff (who manage people through the API and the admin) get the page's 403

@@ -74,8 +74,8 @@ def _page(
     return render(request, "portal/pages/delegations.html", context, status=status)
 
 
-@require_GET
 @login_required
+@require_GET
 def delegation_list(request: HttpRequest) -> HttpResponse:
     """The delegations granted by, or to, the person's organizations; for a license
     administrator, the form that grants one."""
