@@ -116,6 +116,11 @@ def test_demo_serves_and_prints_where_to_look() -> None:
         assert f"Customer portal       {url}/   logins: pdm, manager, nora" in demo.output
         assert f"cases, open a case  {url}/cases/, {url}/cases/new/" in demo.output
         assert f"licenses            {url}/licenses/" in demo.output
+        assert f"people              {url}/people/" in demo.output
+        assert (
+            f"Engineer console      {url}/console/   logins: engineer / engineer, pdm / demo"
+            in demo.output
+        )
         assert processes.get(f"{url}/login/")[0] == 200
         assert processes.get(f"{url}/when/")[0] == 200
         assert processes.get(f"{url}/api/v1/docs")[0] == 200

@@ -267,6 +267,11 @@ def _demo(options: argparse.Namespace) -> int:
     load_demo_data(sys.stdout)
     _collect_static()
     logins = ", ".join(f"{login.username} / {login.password}" for login in DEMO_LOGINS)
+    admins = ", ".join(person.username for person in PEOPLE if person.role == "license_admin")
+    staff = ", ".join(
+        [f"{x.username} / {x.password}" for x in DEMO_LOGINS if not x.is_superuser]
+        + [f"{p.username} / {DEMO_PASSWORD}" for p in PEOPLE if p.organization is None]
+    )
     banner = "\n".join(
         [
             "supportdesk demo is listening on {url}/",
@@ -277,6 +282,9 @@ def _demo(options: argparse.Namespace) -> int:
             f"    cases, open a case  {{url}}{reverse('portal:cases')}, "
             f"{{url}}{reverse('portal:case_new')}",
             f"    licenses            {{url}}{reverse('portal:licenses')}",
+            f"    people              {{url}}{reverse('portal:people')}   "
+            f"(license administrators: {admins})",
+            f"  Engineer console      {{url}}{reverse('console:mine')}   logins: {staff}",
             f"  API docs              {{url}}{reverse('api-v1:openapi-view')}",
             "Stop with Ctrl-C.",
         ]
