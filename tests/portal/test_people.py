@@ -326,10 +326,19 @@ def test_the_last_license_administrator_is_neither_demoted_nor_removed(
     refusal = "lena is the last license administrator of Acme: appoint another one first."
     assert demote.status_code == 422
     assert refusal in demote.content.decode()
-    assert f'id="id_member{mine.pk}_role-error"' in demote.content.decode()
     assert remove.status_code == 422
     assert refusal in remove.content.decode()
     assert _state() == before
+    # the page offers neither to the only license administrator, and says why
+    page = admin_client.get("/people/").content.decode()
+    assert f"/people/members/{mine.pk}/remove/" not in page
+    assert f"/people/members/{mine.pk}/role/" not in page
+    assert "only license administrator" in page
+    second = member(acme, "license_admin")
+    both = admin_client.get("/people/").content.decode()
+    assert f"/people/members/{mine.pk}/remove/" in both
+    assert f"/people/members/{Membership.objects.get(user=second).pk}/remove/" in both
+    assert "only license administrator" not in both
 
 
 def test_with_another_license_administrator_one_steps_down_and_leaves_the_page(

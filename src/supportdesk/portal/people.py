@@ -112,6 +112,10 @@ def _page(
                 "form": role_forms.get(membership.pk) or RoleForm(membership=membership),
             }
         )
+    for rows in members.values():  # the only license administrator keeps the role
+        admins = [r for r in rows if r["membership"].role == MembershipRole.LICENSE_ADMIN]
+        for row in rows:
+            row["last_admin"] = len(admins) == 1 and row is admins[0]
     invitations: dict[int, list[Invitation]] = {pk: [] for pk in pks}
     for invitation in (
         Invitation.objects.filter(
