@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,13 @@ STATUS_LABELS = {
 }
 
 CONTACT_LABELS = {ContactMethod.EMAIL: _("E-mail"), ContactMethod.PHONE: _("Phone")}
+
+
+def refusals_onto(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal onto the form: each message on the field it names, or on the
+    form as a whole when the form has no such field."""
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def severity_choices() -> list[tuple[int, str]]:

@@ -39,6 +39,7 @@ from supportdesk.portal.case_forms import (
     ManagerRequestForm,
     SeverityRequestForm,
     TransitionForm,
+    refusals_onto,
 )
 from supportdesk.surveys import services as survey_services
 
@@ -236,8 +237,7 @@ def _refused(
         form.add_error(None, _("Someone changed this case meanwhile: reload it and try again."))
         return case_detail(request, number, forms={name: form}, status=409)
     assert isinstance(exc, ValidationError)
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+    refusals_onto(form, exc)
     return case_detail(request, number, forms={name: form}, status=422)
 
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from supportdesk.accounts import services
 from supportdesk.accounts.models import Invitation, User
+from supportdesk.portal.case_forms import refusals_onto
 from supportdesk.ratelimit import rate_limited
 
 TEMPLATE = "portal/pages/invitation.html"
@@ -47,11 +48,6 @@ def _page(request: HttpRequest, context: dict[str, object], status: int = 200) -
     # "no-referrer", which makes the browser send "Origin: null" and fail the CSRF check).
     response["Referrer-Policy"] = "same-origin"
     return response
-
-
-def _errors_into(form: forms.Form, exc: ValidationError) -> None:
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 @never_cache
@@ -92,7 +88,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                     at=now,
                 )
             except ValidationError as exc:
-                _errors_into(form, exc)
+                refusals_onto(form, exc)
             else:
                 # a new session key (login cycles it), as at every sign-in
                 login(request, membership.user, backend=settings.AUTHENTICATION_BACKENDS[0])

@@ -31,7 +31,7 @@ from supportdesk.accounts.choices import MembershipRole
 from supportdesk.accounts.models import Invitation, Membership, Organization, User
 from supportdesk.accounts.permissions import organizations_whose_people_are_managed_by
 from supportdesk.errors import Conflict
-from supportdesk.portal.case_forms import PortalForm
+from supportdesk.portal.case_forms import PortalForm, refusals_onto
 from supportdesk.ratelimit import rate_limited
 
 
@@ -141,11 +141,6 @@ def _page(
     return render(request, "portal/pages/people.html", context, status=status)
 
 
-def _errors_onto(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _back(request: HttpRequest) -> HttpResponseRedirect:
     """To the People page, or home when the person no longer manages anyone's people (they
     changed their own role)."""
@@ -196,7 +191,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
             at=now,
         )
     except ValidationError as exc:
-        _errors_onto(form, exc)
+        refusals_onto(form, exc)
         return _page(request, organizations, form=form, status=422)
     messages.success(
         request, _("We sent an invitation to %(address)s.") % {"address": invitation.email}
@@ -259,7 +254,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     except ObjectDoesNotExist:
         raise Http404("No such membership.") from None
     except ValidationError as exc:
-        _errors_onto(form, exc)
+        refusals_onto(form, exc)
         return _page(
             request,
             organizations,

@@ -38,7 +38,7 @@ from supportdesk.cases.models import Case
 from supportdesk.knowledge import services as knowledge
 from supportdesk.knowledge.permissions import deflections_visible_to
 from supportdesk.licensing.selectors import EntitlementAnswer
-from supportdesk.portal.case_forms import STEPS, ProblemStep, SupportStep
+from supportdesk.portal.case_forms import STEPS, ProblemStep, SupportStep, refusals_onto
 from supportdesk.portal.licenses import _targets
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
@@ -120,7 +120,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             at=timezone.now(),
         )
     except ValidationError as exc:
-        _errors_onto(forms[0], exc)
+        refusals_onto(forms[0], exc)
         return _page(request, 0, forms[0], key, answer=None, status=422)
     if step < len(STEPS) - 1:
         following = step + 1
@@ -204,11 +204,6 @@ def _check_quietly(
         )
     except ValidationError:
         return None
-
-
-def _errors_onto(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _errors_onto_steps(forms: list[Form], exc: ValidationError) -> int:
