@@ -625,10 +625,11 @@ def _write_opening(
     number: str | None = None,
 ) -> None:
     """The opening's writes, in one transaction: on SQLite it takes the database's one write
-    lock, on PostgreSQL the counter row's lock, and both are held until commit. Each row is
-    one ``INSERT`` made once per process (supportdesk.rows); a retry's case is refused by
-    the unique (opener, key) constraint without a savepoint, and the whole transaction is
-    rolled back (:class:`_Refused`)."""
+    lock, held until commit, and the number under it; on PostgreSQL the number comes taken
+    (``number``, in its own short transaction: the counter row's lock is not held to this
+    commit). Each row is one ``INSERT`` made once per process (supportdesk.rows); a retry's
+    case is refused by the unique (opener, key) constraint without a savepoint, and the whole
+    transaction is rolled back (:class:`_Refused`)."""
     case.number = number or _next_number(at)
     if not rows.insert(case, ignore_conflicts=True):
         raise _Refused

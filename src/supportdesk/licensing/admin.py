@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -291,15 +291,31 @@ class LicenseUpdateRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Mark the selected requests as sent")
-    def fulfil(self, request: HttpRequest, queryset: QuerySet[LicenseUpdateRequest]) -> None:
+    @staticmethod
+    def _decide(
+        request: HttpRequest,
+        chosen: Iterable[LicenseUpdateRequest],
+        *,
+        fulfilled: bool,
+        answer: str,
+    ) -> int:
+        """Each open request decided through the service; one decided by someone else
+        meanwhile is left as it is. How many were decided here."""
         at = timezone.now()
         done = 0
-        for made in queryset.filter(state="open"):
-            services.license_update_decide(
-                actor=request.user, request=made, fulfilled=True, answer="", at=at
-            )
+        for made in chosen:
+            try:
+                services.license_update_decide(
+                    actor=request.user, request=made, fulfilled=fulfilled, answer=answer, at=at
+                )
+            except Conflict:
+                continue
             done += 1
+        return done
+
+    @admin.action(description="Mark the selected requests as sent")
+    def fulfil(self, request: HttpRequest, queryset: QuerySet[LicenseUpdateRequest]) -> None:
+        done = self._decide(request, queryset.filter(state="open"), fulfilled=True, answer="")
         messages.success(request, f"Marked {done} requests as sent.")
 
     @admin.action(description="Decline the selected requests, saying why")
@@ -314,20 +330,8 @@ class LicenseUpdateRequestAdmin(admin.ModelAdmin):
             return None
         form = DeclineForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            at = timezone.now()
-            done = 0
-            for made in chosen:
-                try:
-                    services.license_update_decide(
-                        actor=request.user,
-                        request=made,
-                        fulfilled=False,
-                        answer=form.cleaned_data["answer"],
-                        at=at,
-                    )
-                    done += 1
-                except Conflict:  # decided by someone else meanwhile
-                    continue
+            answer = form.cleaned_data["answer"]
+            done = self._decide(request, chosen, fulfilled=False, answer=answer)
             messages.success(request, f"Declined {done} requests; the askers are told why.")
             return None
         context = {
