@@ -87,7 +87,9 @@ class RowBuilder:
 
     def due_text(self, due: datetime) -> str:
         """The ``date`` filter's ``"D d M H:i T"`` of ``due`` in the viewer's zone."""
-        local = timezone.localtime(due, self.zone)
+        return self._local_text(timezone.localtime(due, self.zone))
+
+    def _local_text(self, local: datetime) -> str:
         return (
             f"{self.weekdays[local.weekday()]} {local.day:02d} {self.months[local.month - 1]} "
             f"{local.hour:02d}:{local.minute:02d} {local.tzname() or ''}"
@@ -104,11 +106,12 @@ class RowBuilder:
             classes += " round-the-clock"
         if overdue:
             classes += " overdue"
-        local_iso = timezone.localtime(due, self.zone).isoformat() if due is not None else ""
+        local = timezone.localtime(due, self.zone) if due is not None else None
+        local_iso = local.isoformat() if local is not None else ""
         if not unanswered:
             when = self.answered
-        elif due is not None:
-            when = f'<time datetime="{local_iso}">{escape(self.due_text(due))}</time>'
+        elif local is not None:
+            when = f'<time datetime="{local_iso}">{escape(self._local_text(local))}</time>'
         else:
             when = self.no_target
         html = _ROW.format(
