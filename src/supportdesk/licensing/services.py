@@ -448,7 +448,7 @@ def license_update_request(
     try:
         with transaction.atomic():
             request = LicenseUpdateRequest.objects.create(
-                license=license, requested_by=_actor(actor), note=note, created_at=at
+                license=license, requested_by=asker, note=note, created_at=at
             )
             desk = str(getattr(settings, "SUPPORTDESK_LICENSE_DESK_EMAIL", "") or "")
             context = {
@@ -473,7 +473,7 @@ def license_update_request(
                 )
             _mail_requester(request, "license_update_requested", at)
             audit_event_record(
-                actor=_actor(actor),
+                actor=asker,
                 action="license_update.request",
                 target=request,
                 changes=created(_request_snapshot(request)),
