@@ -1,4 +1,5 @@
-"""The production server: gunicorn, embedded, with threaded workers.
+"""The production server: gunicorn, embedded, with threaded workers (balanced: see
+supportdesk.config.workers).
 
 `supportdesk serve` and `supportdesk demo` run it in the foreground. SIGTERM and SIGINT
 (Ctrl-C) both stop it gracefully: no new connections, requests in flight finish (for at most
@@ -23,6 +24,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+
+from supportdesk.config.workers import BalancedThreadWorker, share_connections
 
 
 def default_workers() -> int:
@@ -109,7 +112,8 @@ def run(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
         "bind": [bind_address(options.host, options.port)],
         "workers": options.workers,
         "threads": options.threads,
-        "worker_class": "gthread",
+        # gthread, with new connections going to the worker that holds the fewest
+        "worker_class": BalancedThreadWorker,
         "proc_name": "supportdesk",
         # Load Django once in the master (errors show before any worker starts), then fork.
         "preload_app": True,
@@ -122,6 +126,8 @@ def run(options: ServerOptions, on_ready: Callable[[str], None]) -> None:
         "when_ready": when_ready,
         "post_worker_init": _post_worker_init,
     }
+    # rows to spare for workers added later (TTIN) and for replacements of ones that died
+    share_connections(max(16, 4 * options.workers))
     app = _Gunicorn(settings)
     if "control_socket_disable" in app.cfg.settings:
         # gunicorn's control socket would be one shared file in the user's home.
