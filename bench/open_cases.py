@@ -99,6 +99,7 @@ class Load:
     server_cpu: float = 0.0  # CPU seconds of the server (and its database backends), timed part
     client_cpu: float = 0.0  # CPU seconds of this process's clients, timed part
     completed: int = 0  # answers completed within the timed part (also those that began before)
+    client_means: list[float] = field(default_factory=list)  # each client's mean latency, s
 
     @property
     def server_cpu_ms(self) -> float:
@@ -177,6 +178,8 @@ def drive(
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.close()
         with lock:
+            if mine:
+                load.client_means.append(sum(mine) / len(mine))
             load.latencies.extend(mine)
             load.statuses.update(statuses)
             load.errors.update(errors)
@@ -601,6 +604,11 @@ def describe(name: str, outcome: Outcome) -> str:
         f"201s in all {load.statuses[201]}; CPU per answer: server {load.server_cpu_ms:.1f} ms, "
         f"client {load.client_cpu_ms:.1f} ms"
     )
+    if load.client_means:  # an uneven share of the server between connections shows here
+        line += (
+            f"; clients' mean latency {min(load.client_means) * 1000:.1f} to "
+            f"{max(load.client_means) * 1000:.1f} ms"
+        )
     if others:
         line += f", other answers {others}"
     if load.errors:
