@@ -616,6 +616,21 @@ def describe(name: str, outcome: Outcome) -> str:
     return line
 
 
+def speed_ms() -> float:
+    """CPU milliseconds of a fixed Python loop, the best of three: how fast the machine's
+    cores run now. Shared virtual machines slow down and speed up with their neighbours,
+    and every rate and latency here moves with it (on one such machine the same loop's time
+    varied by up to 1.9x within an hour, with nothing else of its own running)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(3_000_000):
+            total += i * i
+        best = min(best, time.process_time() - started)
+    return best * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short runs (under a minute)")
@@ -646,6 +661,7 @@ def main() -> int:
             peer_error = f"cannot set up the peer: {exc}"
             say(f"  {peer_error}; measuring ours only")
 
+    speeds = [speed_ms()]
     databases = ("sqlite", "pg") if args.database == "both" else (args.database,)
     results: dict[tuple[str, str], Outcome] = {}
     failures: list[str] = []
@@ -704,6 +720,7 @@ def main() -> int:
                 f"{outcome.audited} -> {'ok' if good else 'MISMATCH'}"
             )
 
+    speeds.append(speed_ms())
     say("")
     say("summary:")
     ratios: dict[str, float] = {}
@@ -711,6 +728,10 @@ def main() -> int:
     say(
         f"  load average while running: {os.getloadavg()[0]:.1f} (the machine has "
         f"{os.cpu_count()} cores; rates fall and latencies grow when others share them)"
+    )
+    say(
+        f"  machine speed: a fixed Python loop took {speeds[0]:.0f} ms before the runs and "
+        f"{speeds[1]:.0f} ms after (lower is faster; compare runs only at like speeds)"
     )
     for db in databases:
         mine, theirs = results["ours", db], results["peer", db]
@@ -750,7 +771,8 @@ def main() -> int:
     say(
         f"RESULT ours_sqlite_per_s={rate('ours', 'sqlite')} ours_pg_per_s={rate('ours', 'pg')} "
         f"peer_per_s={peer_rate} ratio={ratio} p99_ms={p99:.1f} "
-        f"ours_cpu_ms_sqlite={cpu_ms('sqlite')} ours_cpu_ms_pg={cpu_ms('pg')} cpu_ratio={cpu_ratio}"
+        f"ours_cpu_ms_sqlite={cpu_ms('sqlite')} ours_cpu_ms_pg={cpu_ms('pg')} "
+        f"cpu_ratio={cpu_ratio} loop_ms={max(speeds):.0f}"
     )
     return 1 if failures else 0
 
