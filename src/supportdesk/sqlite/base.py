@@ -79,7 +79,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params: Any) -> Any:
         connection = super().get_new_connection(conn_params)
-        if not self.is_in_memory_db():
+        if self._writer_path() is not None:  # the file databases this backend queues
             connection.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         return connection
 
@@ -87,7 +87,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """A passive checkpoint of the WAL by this thread, if this process ran none in the
         last ``CHECKPOINT_INTERVAL`` seconds and no other of its threads is running one."""
         global _last_checkpoint
-        if self._writer_path() is None or time.monotonic() - _last_checkpoint < CHECKPOINT_INTERVAL:
+        if time.monotonic() - _last_checkpoint < CHECKPOINT_INTERVAL:
             return
         if not _checkpointing.acquire(blocking=False):
             return
@@ -110,13 +110,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> Any:
-        held = self._writer_held
+        held = self._writer_held  # only a file database's write transaction takes the lock
         try:
             answer = super()._commit()  # type: ignore[misc]
         finally:
-            if not self._in_transaction():
+            ended = not self._in_transaction()
+            if ended:
                 self._writer_unlock()
-        if held and not self._in_transaction():
+        if held and ended:
             self._checkpoint_if_due()
         return answer
 
