@@ -62,13 +62,13 @@ def test_a_full_table_leaves_the_worker_unbalanced() -> None:
 
 def _owners(port: int, pids: list[int]) -> Counter[int]:
     """How many established connections to ``port`` each process in ``pids`` holds."""
-    inodes: dict[str, int] = {}
+    inodes: set[str] = set()
     for name in ("tcp", "tcp6"):
         for line in Path(f"/proc/net/{name}").read_text().splitlines()[1:]:
             fields = line.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
             if local_port == port and fields[3] == "01":  # ESTABLISHED, server side
-                inodes[f"socket:[{fields[9]}]"] = 0
+                inodes.add(f"socket:[{fields[9]}]")
     held: Counter[int] = Counter()
     for pid in pids:
         for fd in Path(f"/proc/{pid}/fd").iterdir():

@@ -88,11 +88,13 @@ class BalancedThreadWorker(ThreadWorker):
     """gthread, taking a new connection only while no other live worker holds fewer."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._row: int | None = None
+        # the table and this worker's row in it, or None: unbalanced, as plain gthread
+        self._slot: tuple[ConnectionTable, int] | None = None
         self._cap = 0
         self._held = 0
         super().__init__(*args, **kwargs)  # in the master, before the fork
-        self._row = _table.reserve() if _table is not None else None
+        if _table is not None and (row := _table.reserve()) is not None:
+            self._slot = (_table, row)
 
     # gthread's loop accepts while ``nr_conns < worker_connections``: the worker's count is
     # published as it changes, and the limit drops to nothing while another worker holds fewer.
@@ -104,33 +106,35 @@ class BalancedThreadWorker(ThreadWorker):
     @nr_conns.setter
     def nr_conns(self, value: int) -> None:
         self._held = value
-        if self._row is not None and _table is not None:
-            _table.publish(self._row, value)
+        if self._slot is not None:
+            table, row = self._slot
+            table.publish(row, value)
 
     @property
     def worker_connections(self) -> int:
         cap = self._cap
-        row = self._row
-        if row is None or _table is None or self._held >= cap or not self.alive:
+        if self._slot is None or self._held >= cap or not self.alive:
             return cap
-        return cap if _table.fewest(row, self._held) else 0
+        table, row = self._slot
+        return cap if table.fewest(row, self._held) else 0
 
     @worker_connections.setter
     def worker_connections(self, value: int) -> None:
         self._cap = value
 
     def wait_for_and_dispatch_events(self, timeout: float) -> None:
-        row = self._row
-        if row is not None and _table is not None:
+        if self._slot is not None:
+            table, row = self._slot
             if self.alive:
-                _table.beat(row)
+                table.beat(row)
                 if not self._accepting:
                     timeout = min(timeout, RECHECK)
             else:
-                _table.release(row)  # stopping: the others accept without waiting for it
+                table.release(row)  # stopping: the others accept without waiting for it
         super().wait_for_and_dispatch_events(timeout)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
-        if self._row is not None and _table is not None:
-            _table.release(self._row)
+        if self._slot is not None:
+            table, row = self._slot
+            table.release(row)
         super().handle_exit(sig, frame)
