@@ -137,3 +137,100 @@ def test_on_postgresql_each_statement_is_prepared_once_per_connection() -> None:
             [f'%FROM "{Organization._meta.db_table}" o WHERE o."id" = $1%'],
         )
         assert cursor.fetchone() == (1,)
+
+
+def audit_event(actor: User, n: int) -> AuditEvent:
+    return AuditEvent(
+        at=AT,
+        actor=actor,
+        action="case.open",
+        target_type="cases.case",
+        target_id=str(n),
+        target_repr=f"C-2026-{n:06d}",
+        changes={},
+    )
+
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+def test_rows_inserted_in_a_pipeline_have_their_keys_at_its_end() -> None:
+    actor = PersonFactory.create()
+    with transaction.atomic(), rows.pipelined():
+        first, second = audit_event(actor, 1), audit_event(actor, 2)
+        rows.insert(first, key_later=True)
+        rows.insert(second, key_later=True)
+        # on PostgreSQL no answer was awaited yet: the keys come at the block's end
+        assert (first.pk is None) is ON_POSTGRESQL
+        now = audit_event(actor, 3)
+        rows.insert(now)  # not key_later: its key is awaited
+        assert now.pk is not None
+        written = mail(dedup_key="case:1:confirmation")
+        assert rows.insert(written, ignore_conflicts=True) is True
+        assert written.pk is not None  # an answer read: whether the row was written
+        again = mail(dedup_key="case:1:confirmation", message_id="<b@example.com>")
+        assert rows.insert(again, ignore_conflicts=True) is False
+        [[read]] = rows.select(
+            ((OutboundMail, "m"),),
+            f'FROM "{OutboundMail._meta.db_table}" m WHERE m."id" = %s',
+            [written.pk],
+        )
+        assert read.dedup_key == "case:1:confirmation"
+    assert first.pk is not None
+    assert second.pk not in (None, first.pk)
+    assert AuditEvent.objects.get(pk=first.pk).target_id == "1"
+    assert AuditEvent.objects.get(pk=second.pk).target_id == "2"
+    assert AuditEvent.objects.get(pk=now.pk).target_id == "3"
+    assert OutboundMail.objects.count() == 1
+
+
+def test_a_statement_refused_in_a_pipeline_rolls_its_transaction_back() -> None:
+    from django.db import IntegrityError
+
+    actor = PersonFactory.create()
+    rows.insert(mail(dedup_key="", message_id="<taken@example.com>"))
+
+    @transaction.atomic
+    def refused() -> None:
+        with rows.pipelined():
+            rows.insert(audit_event(actor, 1), key_later=True)
+            # unique: refused, the answer read at the block's end
+            rows.insert(mail(dedup_key="", message_id="<taken@example.com>"), key_later=True)
+            rows.insert(audit_event(actor, 2), key_later=True)
+
+    with pytest.raises(IntegrityError):
+        refused()
+    assert not AuditEvent.objects.filter(target_type="cases.case").exists()
+    assert OutboundMail.objects.count() == 1
+    # the connection is usable again, pipelined or not
+    with transaction.atomic(), rows.pipelined():
+        event = audit_event(actor, 3)
+        rows.insert(event, key_later=True)
+    assert AuditEvent.objects.get(pk=event.pk).target_id == "3"
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="psycopg's conversion of a statement")
+def test_a_statement_of_over_50_parameters_is_converted_once_and_bound_afresh() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from supportdesk.notifications.tasks import mail_deliver
+
+    def task(n: int) -> DBTaskResult:
+        return DBTaskResult(
+            id=mail_deliver.get_backend()._get_id(),  # type: ignore[attr-defined]
+            args_kwargs={"args": [n], "kwargs": {}},
+            priority=n,
+            task_path=mail_deliver.module_path,
+            queue_name="default",
+            run_after=AT,
+            backend_name="default",
+        )
+
+    rows._converted.clear()
+    rows.insert_all([task(n) for n in range(1, 6)])
+    [(text, _)] = rows._converted
+    assert text.count("%s") > 50  # more than psycopg keeps conversions of
+    rows.insert_all([task(n) for n in range(11, 16)])
+    assert len(rows._converted) == 1
+    stored = {(r.args_kwargs["args"][0], r.priority) for r in DBTaskResult.objects.all()}
+    assert stored == {(n, n) for n in [1, 2, 3, 4, 5, 11, 12, 13, 14, 15]}

@@ -15,7 +15,9 @@ PostgreSQL alike), so no savepoint is needed around an insert that may meet a re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -32,6 +34,7 @@ from django.db.models import (
     TextField,
 )
 from django.db.models.fields import AutoFieldMixin
+from psycopg._queries import PostgresQuery
 
 _Statement = tuple[str, list[Field[Any, Any]], bool]
 _made: dict[tuple[type[Model], str, bool, bool, int], _Statement] = {}
@@ -58,11 +61,21 @@ def _statement(
         )
         if ignore:
             sql += " ON CONFLICT DO NOTHING"
-        returning = not with_pk
+        # a refused row is told by no row back: the rowcount is not known yet in a pipeline
+        returning = not with_pk or ignore
         if returning:
             sql += f" RETURNING {quote(str(meta.pk.column))}"
         made = _made[key] = (sql, fields, returning)
     return made
+
+
+def _prepares(connection: BaseDatabaseWrapper) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and settings.SUPPORTDESK_PG_PREPARED
+        # the query log (DEBUG, tests counting statements) shows what Django's cursor runs
+        and not connection.queries_logged
+    )
 
 
 def _cursor(connection: BaseDatabaseWrapper) -> Any:
@@ -71,12 +84,7 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
     per connection, since the same few run over and over: parsed and planned once
     (``SUPPORTDESK_PG_PREPARED=0`` for a pooler that cannot keep them). While queries are
     logged, Django's own cursor, so that the log shows the statements as everywhere else."""
-    if (
-        connection.vendor != "postgresql"
-        or not settings.SUPPORTDESK_PG_PREPARED
-        # the query log (DEBUG, tests counting statements) shows what Django's cursor runs
-        or connection.queries_logged
-    ):
+    if not _prepares(connection):
         return connection.cursor()
     # what connection.cursor() does before it makes its cursor
     connection.close_if_health_check_failed()
@@ -92,8 +100,78 @@ def _cursor(connection: BaseDatabaseWrapper) -> Any:
 _NEVER_BY_COUNT = 2**31
 
 
+# --- pipelining ----------------------------------------------------------------------------------
+
+# per thread (a connection is a thread's): the rows inserted in a pipelined block whose primary
+# keys the database makes, each with the cursor its answer comes to; None outside a block
+_pipeline = threading.local()
+
+
+@contextmanager
+def pipelined(using: str = "default") -> Iterator[None]:
+    """Send this module's statements inside the block without waiting for each answer: on
+    PostgreSQL, while statements are prepared (:func:`_cursor`), in psycopg's pipeline mode;
+    elsewhere the block changes nothing. An answer is awaited only where it is read: the rows
+    of a :func:`select`, whether an ``ignore_conflicts`` insert wrote its row, the block's end.
+
+    The primary key the database makes for a row inserted with ``key_later`` is set at the
+    block's end, not at the insert; any other insert waits for its answer. A refused
+    statement raises where its answer is read (the block's end at the latest), and the
+    enclosing transaction is then rolled back as after any failed statement. Use it inside a
+    transaction (``BEGIN`` goes with the first statement, not on its own), around writes that
+    depend on no answer but the ones read."""
+    connection = connections[using]
+    if getattr(_pipeline, "pending", None) is not None or not _prepares(connection):
+        yield
+        return
+    connection.ensure_connection()
+    pending: list[tuple[Any, Model]] = []
+    _pipeline.pending = pending
+    try:
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            yield
+        # the pipeline's end waited for every answer: the keys are in the cursors
+        with connection.wrap_database_errors:
+            for cursor, obj in pending:
+                obj.pk = cursor.fetchone()[0]
+    finally:
+        _pipeline.pending = None
+        for cursor, _ in pending:
+            cursor.close()
+
+
+class _KeptQuery(PostgresQuery):
+    """psycopg's conversion of a statement's text (its ``%s`` to ``$1``...), kept per text for
+    this module's statements, which are a fixed few made once per process. psycopg keeps the
+    conversions only of statements of at most 50 parameters, and the case's ``INSERT`` has 55:
+    its text was split again on every opening (0.1 ms)."""
+
+    def convert(self, query: Any, vars: Any) -> None:
+        if vars is None or not isinstance(query, str):
+            super().convert(query, vars)
+            return
+        kept = _converted.get((query, self._tx.encoding))
+        if kept is None:
+            super().convert(query, vars)
+            _converted[query, self._tx.encoding] = (
+                self.query,
+                self._want_formats,
+                self._order,
+                self._parts,
+            )
+            return
+        self.query, self._want_formats, self._order, self._parts = kept
+        self.dump(vars)
+
+
+_converted: dict[tuple[str, str], tuple[bytes, Any, Any, Any]] = {}
+
+
 class _PreparedCursor(psycopg.Cursor[Any]):
-    """psycopg's cursor, each statement prepared (on first use in the connection)."""
+    """psycopg's cursor, each statement prepared (on first use in the connection), its text's
+    conversion kept (:class:`_KeptQuery`)."""
+
+    _query_cls = _KeptQuery
 
     def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
         return super().execute(query, params, prepare=True)
@@ -152,10 +230,12 @@ def _values(
     return values
 
 
-def insert(obj: Model, *, ignore_conflicts: bool = False) -> bool:
+def insert(obj: Model, *, ignore_conflicts: bool = False, key_later: bool = False) -> bool:
     """Write the new ``obj`` in one ``INSERT`` (its primary key back from the database when
     the database makes it). With ``ignore_conflicts``, False when a unique constraint
-    refused the row (nothing written, the transaction goes on)."""
+    refused the row (nothing written, the transaction goes on). ``key_later``: the caller
+    reads no answer, so inside :func:`pipelined` the key the database makes is set only at
+    the block's end (and a refusal raised there)."""
     model = type(obj)
     alias = router.db_for_write(model, instance=obj)
     connection = connections[alias]
@@ -164,15 +244,26 @@ def insert(obj: Model, *, ignore_conflicts: bool = False) -> bool:
         model, connection, with_pk=with_pk, ignore=ignore_conflicts, rows=1
     )
     values = _values(obj, fields, connection)
+    pending: list[tuple[Any, Model]] | None = getattr(_pipeline, "pending", None)
+    if pending is not None and key_later and not ignore_conflicts:
+        # the key is read at the block's end (pipelined), the cursor kept till then
+        cursor = _cursor(connection)
+        cursor.execute(sql, values)
+        if returning:
+            pending.append((cursor, obj))
+        else:
+            cursor.close()
+        obj._state.adding = False
+        obj._state.db = alias
+        return True
     with _cursor(connection) as cursor:
         cursor.execute(sql, values)
         if returning:
             row = cursor.fetchone()
             if row is None:  # refused by a unique constraint (ON CONFLICT DO NOTHING)
                 return False
-            obj.pk = row[0]
-        elif ignore_conflicts and cursor.rowcount == 0:
-            return False
+            if not with_pk:
+                obj.pk = row[0]
     obj._state.adding = False
     obj._state.db = alias
     return True

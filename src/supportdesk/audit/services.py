@@ -76,7 +76,8 @@ def audit_event_record(
     at: datetime,
     target_id: object = None,
 ) -> AuditEvent:
-    """Append one audit event. ``target_id`` is for a target that was just deleted."""
+    """Append one audit event. ``target_id`` is for a target that was just deleted. Inside
+    ``rows.pipelined`` the event's key is set at the block's end (nothing waits for it)."""
     if at.tzinfo is None:
         raise ValueError("audit times are aware datetimes")
     key = target.pk if target_id is None else target_id
@@ -89,7 +90,8 @@ def audit_event_record(
         target_repr=str(target)[:200],
         changes=jsonable(dict(changes)),
     )
-    rows.insert(event)  # a new row: the append-only guard of save() has nothing to refuse
+    # a new row: the append-only guard of save() has nothing to refuse
+    rows.insert(event, key_later=True)
     return event
 
 

@@ -24,7 +24,8 @@ def apply_routing(case: Case, decision: RoutingDecision, at: datetime) -> None:
 
 def case_routed_record(*, case: Case, decision: RoutingDecision, at: datetime) -> CaseAssignment:
     """Record how a case just opened was routed, inside the opening's transaction (its
-    audit event is the opening's, which carries the queue, assignee and reasons)."""
+    audit event is the opening's, which carries the queue, assignee and reasons). Inside
+    ``rows.pipelined`` the row's key is set at the block's end."""
     row = CaseAssignment(
         case=case,
         kind=AssignmentKind.ROUTED,
@@ -35,5 +36,5 @@ def case_routed_record(*, case: Case, decision: RoutingDecision, at: datetime) -
         reasons=list(decision.reasons),
         at=at,
     )
-    rows.insert(row)
+    rows.insert(row, key_later=True)
     return row
