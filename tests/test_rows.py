@@ -3,6 +3,7 @@ the ORM writes and reads (supportdesk.rows, used on the path that opens a case).
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
@@ -234,3 +235,95 @@ def test_a_statement_of_over_50_parameters_is_converted_once_and_bound_afresh() 
     assert len(rows._converted) == 1
     stored = {(r.args_kwargs["args"][0], r.priority) for r in DBTaskResult.objects.all()}
     assert stored == {(n, n) for n in [1, 2, 3, 4, 5, 11, 12, 13, 14, 15]}
+
+
+def organizations_rest() -> str:
+    return f'FROM "{Organization._meta.db_table}" o WHERE o."id" = %s'
+
+
+def test_select_together_answers_each_statement_as_select_answers_it() -> None:
+    first, second = OrganizationFactory.create(), OrganizationFactory.create()
+    parts = ((Organization, "o"),)
+    pdms = ((User, "u"),)
+    users = f'FROM "{User._meta.db_table}" u WHERE u."id" = %s'
+    pdm = PdmFactory.create()
+    one, two, nobody, three = rows.select_together(
+        (parts, organizations_rest(), [first.pk]),
+        (parts, organizations_rest(), [second.pk]),
+        (parts, organizations_rest(), [first.pk + second.pk + 1000]),
+        (pdms, users, [pdm.pk]),
+    )
+    assert [[o.pk for o in row] for row in one] == [[first.pk]]
+    assert [[o.pk for o in row] for row in two] == [[second.pk]]
+    assert nobody == []
+    assert three[0][0].username == pdm.username
+    assert three[0][0].is_staff is True
+
+
+def test_extra_columns_follow_the_instances_their_placeholders_first() -> None:
+    org = OrganizationFactory.create(name="Acme")
+    [[found, shout, plus]] = rows.select(
+        ((Organization, "o"),),
+        organizations_rest(),
+        ["!", 2, org.pk],
+        extra='UPPER(o."name") || %s, 40 + %s',
+    )
+    assert found.pk == org.pk
+    assert (shout, plus) == ("ACME!", 42)
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="pipeline mode: PostgreSQL")
+def test_on_postgresql_statements_selected_together_share_one_pipeline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    org = OrganizationFactory.create()
+    entered: list[int] = []
+    original = psycopg.Connection.pipeline
+
+    def counted(self: psycopg.Connection[object]) -> object:
+        entered.append(1)
+        return original(self)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
+    parts = ((Organization, "o"),)
+    a, b = rows.select_together(
+        (parts, organizations_rest(), [org.pk]), (parts, organizations_rest(), [org.pk])
+    )
+    assert a[0][0].pk == b[0][0].pk == org.pk
+    assert entered == [1]
+    [[alone]] = rows.select(parts, organizations_rest(), [org.pk])  # one statement: no pipeline
+    assert alone.pk == org.pk
+    assert entered == [1]
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit for real: no test transaction around
+@pytest.mark.parametrize("in_transaction", [False, True], ids=["autocommit", "transaction"])
+def test_a_statement_refused_among_others_raises_and_the_connection_goes_on(
+    in_transaction: bool,
+) -> None:
+    from django.db import DatabaseError
+
+    org = OrganizationFactory.create()
+    parts = ((Organization, "o"),)
+    broken = f'FROM "{Organization._meta.db_table}" o WHERE o."no_such_column" = %s'
+    around = transaction.atomic() if in_transaction else contextlib.nullcontext()
+    with pytest.raises(DatabaseError), around:
+        rows.select_together((parts, organizations_rest(), [org.pk]), (parts, broken, [1]))
+    [[found]] = rows.select(parts, organizations_rest(), [org.pk])
+    assert found.pk == org.pk
+
+
+def test_selected_together_inside_a_pipelined_block_too() -> None:
+    actor = PersonFactory.create()
+    org = OrganizationFactory.create()
+    parts = ((Organization, "o"),)
+    with transaction.atomic(), rows.pipelined():
+        event = audit_event(actor, 7)
+        rows.insert(event, key_later=True)
+        [[a]], [[b]] = rows.select_together(
+            (parts, organizations_rest(), [org.pk]), (parts, organizations_rest(), [org.pk])
+        )
+    assert a.pk == b.pk == org.pk
+    assert AuditEvent.objects.get(pk=event.pk).target_id == "7"

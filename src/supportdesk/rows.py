@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import psycopg
@@ -314,19 +314,73 @@ def _columns(
     return made
 
 
+_Select = tuple[Sequence[_Part], str, Sequence[Any]]
+
+
 def select(
-    parts: Sequence[_Part], rest: str, params: Sequence[Any], *, using: str = "default"
+    parts: Sequence[_Part],
+    rest: str,
+    params: Sequence[Any],
+    *,
+    using: str = "default",
+    extra: str = "",
 ) -> list[list[Any]]:
     """``SELECT`` every column of each (model, table alias) of ``parts`` followed by
     ``rest`` (``FROM ... WHERE ...`` naming those aliases, placeholders ``%s``): for each
     row, one instance per part (None for a part whose primary key is NULL, as from a
-    ``LEFT JOIN``), the values converted as the ORM converts them."""
-    key = tuple(parts)
+    ``LEFT JOIN``), the values converted as the ORM converts them. ``extra`` adds columns
+    after the parts' (its placeholders before those of ``rest``), each row's values of them
+    following its instances as they came."""
+    return select_together((parts, rest, params), using=using, extra=(extra,))[0]
+
+
+def select_together(
+    *statements: _Select, using: str = "default", extra: Sequence[str] = ()
+) -> list[list[list[Any]]]:
+    """The rows of several :func:`select` statements (parts, rest, params), each as
+    :func:`select` answers them (``extra``: each statement's extra columns, if any). None
+    depends on another's answer, so on PostgreSQL, while statements are prepared, they go in
+    one round trip in psycopg's pipeline mode (outside a transaction, together in one
+    implicit transaction: one snapshot); elsewhere one after another."""
     connection = connections[using]
-    columns, converters = _columns(key, connection)
-    with _cursor(connection) as cursor:
-        cursor.execute(f"SELECT {columns} {rest}", list(params))
-        fetched = cursor.fetchall()
+    made = []
+    for index, (parts, rest, _) in enumerate(statements):
+        key = tuple(parts)
+        columns, converters = _columns(key, connection)
+        more = extra[index] if index < len(extra) else ""
+        made.append((key, converters, f"SELECT {columns}{', ' + more if more else ''} {rest}"))
+    # (a cursor is made connected: ensure_connection comes first)
+    cursors = [_cursor(connection) for _ in statements]
+    together = len(statements) > 1 and _prepares(connection) and _pipeline_free()
+    try:
+        # inside a pipelined block, the first fetch sends every statement before it
+        with (
+            connection.wrap_database_errors,
+            connection.connection.pipeline() if together else nullcontext(),
+        ):
+            for cursor, (_, _, sql), (_, _, params) in zip(cursors, made, statements, strict=True):
+                cursor.execute(sql, list(params))
+        fetched = [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return [
+        _built(rows, key, converters, connection, using)
+        for rows, (key, converters, _) in zip(fetched, made, strict=True)
+    ]
+
+
+def _pipeline_free() -> bool:
+    return getattr(_pipeline, "pending", None) is None
+
+
+def _built(
+    fetched: list[Any],
+    key: tuple[_Part, ...],
+    converters: list[_Converter],
+    connection: BaseDatabaseWrapper,
+    using: str,
+) -> list[list[Any]]:
     out: list[list[Any]] = []
     for raw in fetched:
         values = list(raw)
@@ -343,5 +397,12 @@ def select(
             start += n
             pk_index = model._meta.concrete_fields.index(model._meta.pk)
             objects.append(None if chunk[pk_index] is None else model.from_db(using, (), chunk))
+        objects.extend(values[start:])  # the extra columns' values
         out.append(objects)
     return out
+
+
+def prepared_cursor(using: str = "default") -> Any:
+    """A cursor whose statements are prepared on PostgreSQL (as this module's are), for a
+    fixed statement of a hot path that is no model's rows (a counter's ``UPDATE``)."""
+    return _cursor(connections[using])

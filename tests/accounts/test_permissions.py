@@ -204,3 +204,29 @@ def test_the_system_and_staff_may_do_anything() -> None:
 
 def test_every_action_has_a_rule() -> None:
     assert set(permissions._RULES) == set(Action)
+
+
+def test_an_organization_read_for_a_member_carries_its_role_r1() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from supportdesk.accounts.selectors import organization_get
+
+    acme = OrganizationFactory.create(name="Acme")
+    admin = PersonFactory.create()
+    MembershipFactory.create(organization=acme, user=admin, role="case_admin")
+    stranger = PersonFactory.create()
+    for person, role in ((admin, "case_admin"), (stranger, None)):
+        read = organization_get(acme.pk, member=person)
+        assert read.name == "Acme"
+        with CaptureQueriesContext(connection) as captured:
+            assert permissions.role_in(person, read) == role
+        assert captured.captured_queries == []  # read with the organization
+    # someone else's role in the same object is read, not taken from the one read with it
+    read = organization_get(acme.pk, member=stranger)
+    with CaptureQueriesContext(connection) as captured:
+        assert permissions.role_in(admin, read) == "case_admin"
+    assert len(captured.captured_queries) == 1
+    assert permissions.role_in(admin, organization_get(acme.pk)) == "case_admin"
+    with pytest.raises(Organization.DoesNotExist):
+        organization_get(acme.pk + 1000, member=admin)

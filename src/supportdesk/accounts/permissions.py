@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q, QuerySet
 
+from supportdesk import rows
 from supportdesk.accounts.choices import MembershipRole
 from supportdesk.accounts.models import Delegation, Invitation, Membership, Organization, User
 
@@ -157,9 +158,12 @@ def role_in(user: Actor, organization: Organization) -> str | None:
         return None
     if not isinstance(user, User):
         return None
+    known = getattr(organization, "_role_read", None)
+    if known is not None and known[0] == user.pk:  # read with the organization (opening)
+        return known[1]
     # one membership per (user, organization); asked on every opening and most permission
     # checks: one statement with no query to build
-    with connection.cursor() as cursor:
+    with rows.prepared_cursor() as cursor:
         cursor.execute(_ROLE, [user.pk, organization.pk])
         row = cursor.fetchone()
     return row[0] if row else None

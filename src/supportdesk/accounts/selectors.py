@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from supportdesk import rows
-from supportdesk.accounts.models import ApiToken, Organization, User
+from supportdesk.accounts.models import ApiToken, Membership, Organization, User
 from supportdesk.accounts.services import TOKEN_PREFIX, token_digest
 
 
@@ -36,13 +36,26 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 
 
 _ORGANIZATION = f'FROM "{Organization._meta.db_table}" o WHERE o."id" = %s'
+# the viewer's membership role in it, read in the same statement (for role_in)
+_ROLE_WITH = (
+    f'(SELECT m."role" FROM "{Membership._meta.db_table}" m '  # noqa: S608
+    'WHERE m."user_id" = %s AND m."organization_id" = o."id")'
+)
 
 
-def organization_get(pk: int) -> Organization:
+def organization_get(pk: int, *, member: User | None = None) -> Organization:
     """The organization ``pk`` (``Organization.objects.get(pk=pk)`` in one statement made once
-    per process: opening a case reads it first); ``Organization.DoesNotExist`` otherwise."""
-    found = rows.select(((Organization, "o"),), _ORGANIZATION, [pk])
+    per process: opening a case reads it first); ``Organization.DoesNotExist`` otherwise.
+    With ``member``, that user's membership role in it comes in the same statement and
+    :func:`~supportdesk.accounts.permissions.role_in` answers it without a query."""
+    parts = ((Organization, "o"),)
+    if member is None:
+        found = rows.select(parts, _ORGANIZATION, [pk])
+    else:
+        found = rows.select(parts, _ORGANIZATION, [member.pk, pk], extra=_ROLE_WITH)
     if not found:
         raise Organization.DoesNotExist("No such organization.")
     organization: Organization = found[0][0]
+    if member is not None:
+        organization._role_read = (member.pk, found[0][1])  # type: ignore[attr-defined]
     return organization

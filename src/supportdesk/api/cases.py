@@ -255,7 +255,7 @@ def case_open(
 ) -> Status[Any]:
     now = timezone.now()
     values = payload.model_dump()
-    organization = organization_get(values.pop("organization"))
+    organization = organization_get(values.pop("organization"), member=_user(request))
     support_id, kind = values.pop("support_id"), values.pop("kind")
     follows = values.pop("follows")
     try:

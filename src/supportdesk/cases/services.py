@@ -364,7 +364,7 @@ def _next_number(at: datetime) -> str:
     year = at.astimezone(UTC).year
     own = connection.vendor == "postgresql" and not connection.in_atomic_block
     bump = _BUMP_COUNTER_NO_FLUSH if own else _BUMP_COUNTER
-    with connection.cursor() as cursor:
+    with rows.prepared_cursor() as cursor:
         cursor.execute(bump, [year])
         row = cursor.fetchone()
         if row is None:  # the year's first case: make its row

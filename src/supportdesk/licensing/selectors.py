@@ -164,8 +164,9 @@ def entitlement_for(
     if at.tzinfo is None:
         raise ValidationError({"at": ["Give a time with its UTC offset."]})
     loaded: tuple[ProductVersion | None] | None = None
+    others: list[License] | None = None
     if organization is not None and isinstance(support_id, str) and within is None:
-        sid, version_found = _support_id_of(support_id, organization, version)
+        sid, version_found, others = _support_id_of(support_id, organization, version)
         loaded = (version_found,)
     else:
         sid = (
@@ -188,7 +189,8 @@ def entitlement_for(
     version_row = _version(product, version, *(loaded or ()))
     policy = get_policy()
     # R-9: hotfix access through maintenance in force on another license of the same product
-    others = _other_licenses(license)
+    if others is None:
+        others = _other_licenses(license)
     maintained_elsewhere = any(
         resolve_entitlement(policy, other.facts(), on=on).maintenance_active for other in others
     )
@@ -284,18 +286,18 @@ _SUPPORT_ID_PARTS = (
 
 def _support_id_of(
     code: str, organization: Organization, version: str | None
-) -> tuple[SupportId, ProductVersion | None]:
+) -> tuple[SupportId, ProductVersion | None, list[License]]:
     """``organization``'s Support ID ``code`` (any spelling) with its license, the license's
     organization (and PDM), product and lines, and the product's ``version`` when it has it
-    (None otherwise): one statement. ``SupportId.DoesNotExist`` when it is not one of the
-    organization's."""
+    (None otherwise); and the customer's other licenses of that product (R-9). Two
+    statements sent together (one round trip on PostgreSQL). ``SupportId.DoesNotExist``
+    when it is not one of the organization's."""
     canonical = support_ids.normalise(code)
     if canonical is None:
         raise SupportId.DoesNotExist("No such Support ID.")
-    found = rows.select(
-        _SUPPORT_ID_PARTS,
-        _SUPPORT_ID_OF,
-        [(version or "").strip(), canonical, organization.pk],
+    found, others = rows.select_together(
+        (_SUPPORT_ID_PARTS, _SUPPORT_ID_OF, [(version or "").strip(), canonical, organization.pk]),
+        (_LICENSE_PARTS, _OTHER_LICENSES_OF_SUPPORT_ID, [canonical, organization.pk]),
     )
     if not found:
         raise SupportId.DoesNotExist("No such Support ID.")
@@ -305,13 +307,24 @@ def _support_id_of(
     license.product = product
     _with_lines(license, [row[6] for row in found if row[6] is not None])
     sid.license = license
-    return sid, version_row
+    return sid, version_row, _licenses_of(others)
 
 
+_LICENSE_PARTS = ((License, "l"), (LicenseLine, "ll"))
 _OTHER_LICENSES = (
     f'FROM "{_T[License]}" l '
     f'LEFT JOIN "{_T[LicenseLine]}" ll ON ll."license_id" = l."id" '
     'WHERE l."organization_id" = %s AND l."product_id" = %s AND l."id" <> %s '
+    'ORDER BY l."id", ll."id"'
+)
+# the same, for the license of a Support ID (by its code) not read yet
+_OTHER_LICENSES_OF_SUPPORT_ID = (
+    f'FROM "{_T[SupportId]}" s '
+    f'INNER JOIN "{_T[License]}" sl ON sl."id" = s."license_id" '
+    f'INNER JOIN "{_T[License]}" l ON l."organization_id" = sl."organization_id" '
+    'AND l."product_id" = sl."product_id" AND l."id" <> sl."id" '
+    f'LEFT JOIN "{_T[LicenseLine]}" ll ON ll."license_id" = l."id" '
+    'WHERE s."code" = %s AND sl."organization_id" = %s '
     'ORDER BY l."id", ll."id"'
 )
 
@@ -319,10 +332,15 @@ _OTHER_LICENSES = (
 def _other_licenses(license: License) -> list[License]:
     """The customer's other licenses of the same product, with their lines: one statement."""
     found = rows.select(
-        ((License, "l"), (LicenseLine, "ll")),
+        _LICENSE_PARTS,
         _OTHER_LICENSES,
         [license.organization_id, license.product_id, license.pk],
     )
+    return _licenses_of(found)
+
+
+def _licenses_of(found: list[list[Any]]) -> list[License]:
+    """Licenses from rows of (license, line or None), ordered by the license."""
     out: dict[int, tuple[License, list[LicenseLine]]] = {}
     for other, line in found:
         entry = out.setdefault(other.pk, (other, []))

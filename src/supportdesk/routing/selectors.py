@@ -42,11 +42,18 @@ _QUEUES = (
 )
 
 
+_QUEUE_PARTS = ((Queue, "q"), (Product, "pr"))
+
+
 def _queues() -> list[Queue]:
     """Every queue with its product, in the queues' order: one statement made once per
     process (supportdesk.rows), as ``Queue.objects.select_related("product")``."""
+    return _queues_of(rows.select(_QUEUE_PARTS, _QUEUES, []))
+
+
+def _queues_of(found: list[list[Any]]) -> list[Queue]:
     out = []
-    for queue, product in rows.select(((Queue, "q"), (Product, "pr")), _QUEUES, []):
+    for queue, product in found:
         queue.product = product
         out.append(queue)
     return out
@@ -59,14 +66,30 @@ _ENGINEERS = (
 )
 
 
+_ENGINEER_PARTS = ((EngineerProfile, "e"), (User, "u"))
+
+
 def _engineers() -> list[EngineerProfile]:
     """Every active staff member's profile with its user, in the profiles' order: one
     statement made once per process, for routing a new case on every opening."""
+    return _engineers_of(rows.select(_ENGINEER_PARTS, _ENGINEERS, []))
+
+
+def _engineers_of(found: list[list[Any]]) -> list[EngineerProfile]:
     out = []
-    for profile, user in rows.select(((EngineerProfile, "e"), (User, "u")), _ENGINEERS, []):
+    for profile, user in found:
         profile.user = user
         out.append(profile)
     return out
+
+
+def _engineers_and_queues() -> tuple[list[EngineerProfile], list[Queue]]:
+    """:func:`_engineers` and :func:`_queues`, the two statements sent together (one round
+    trip on PostgreSQL)."""
+    engineers, queues = rows.select_together(
+        (_ENGINEER_PARTS, _ENGINEERS, []), (_QUEUE_PARTS, _QUEUES, [])
+    )
+    return _engineers_of(engineers), _queues_of(queues)
 
 
 def queue_facts(queues: Iterable[Queue] | None = None) -> list[QueueFacts]:
@@ -146,7 +169,9 @@ def routing_decision(
 
     Routing by language looks at who is on shift, not at their load; the load counts only
     among the PDMs on duty, who take a Premium case out of its PDM's hours (R-10, R-11)."""
-    engineers = engineer_facts(at=at, details=False)
+    # what engineer_facts(at=at, details=False) and queue_facts() read, in one round trip
+    profiles, queues = _engineers_and_queues()
+    engineers = [_facts(p, at=at, load=0, products=frozenset()) for p in profiles]
     pdm = None
     if organization.pdm_id is not None:
         pdm = next((e for e in engineers if e.id == organization.pdm_id), None)
@@ -165,7 +190,7 @@ def routing_decision(
     if program == "premium" and duty:
         duty = engineer_facts(at=at, pdms_on_duty=True)  # with their load
     try:
-        return _route(organization, product, program, at, engineers, pdm, duty)
+        return _route(organization, product, program, at, engineers, pdm, duty, queue_facts(queues))
     except InputError as exc:  # a place the policy's regions do not know: no queue
         return RoutingDecision("L1", "en", None, None, (f"Not routed: {exc.message}",))
 
@@ -178,6 +203,7 @@ def _route(
     engineers: list[EngineerFacts],
     pdm: EngineerFacts | None,
     duty: list[EngineerFacts],
+    queues: list[QueueFacts],
 ) -> RoutingDecision:
     return route_on_opening(
         get_policy(),
@@ -190,7 +216,7 @@ def _route(
         country=organization.country,
         subdivision=organization.subdivision or None,
         region=organization.region,
-        queues=queue_facts(),
+        queues=queues,
         engineers=[e for e in engineers if not e.pdm_on_duty],
         pdm=pdm,
         pdms_on_duty=duty,
