@@ -260,6 +260,27 @@ def test_select_together_answers_each_statement_as_select_answers_it() -> None:
     assert three[0][0].is_staff is True
 
 
+def test_a_part_repeated_on_the_next_row_is_the_same_instance() -> None:
+    first, second = OrganizationFactory.create(), OrganizationFactory.create()
+    found = rows.select(
+        ((Organization, "o"),),
+        f'FROM "{Organization._meta.db_table}" o, (SELECT 1 AS n UNION ALL SELECT 2) x '
+        'WHERE o."id" IN (%s, %s) ORDER BY o."id", x.n',
+        [first.pk, second.pk],
+        extra="x.n",
+    )
+    assert [(org.pk, n) for org, n in found] == [
+        (first.pk, 1),
+        (first.pk, 2),
+        (second.pk, 1),
+        (second.pk, 2),
+    ]
+    assert found[0][0] is found[1][0]  # one license's lines: one license
+    assert found[2][0] is found[3][0]
+    assert found[1][0] is not found[2][0]
+    assert found[2][0].name == second.name
+
+
 def test_extra_columns_follow_the_instances_their_placeholders_first() -> None:
     org = OrganizationFactory.create(name="Acme")
     [[found, shout, plus]] = rows.select(

@@ -381,6 +381,17 @@ def _built(
     connection: BaseDatabaseWrapper,
     using: str,
 ) -> list[list[Any]]:
+    """Each row's instances and extra values. A part whose values are those of the row
+    before (a row joined to each of several lines, as a license to each of its lines) is
+    that row's instance again, not a second one: the rows' instances are to be read, or
+    copied before they are changed."""
+    spans = []
+    start = 0
+    for model, _ in key:
+        fields = model._meta.concrete_fields
+        spans.append((model, start, start + len(fields), start + fields.index(model._meta.pk)))
+        start += len(fields)
+    last: list[tuple[list[Any], Any] | None] = [None] * len(spans)
     out: list[list[Any]] = []
     for raw in fetched:
         values = list(raw)
@@ -390,13 +401,18 @@ def _built(
                 value = convert(value, col, connection)
             values[index] = value
         objects: list[Any] = []
-        start = 0
-        for model, _ in key:
-            n = len(model._meta.concrete_fields)
-            chunk = values[start : start + n]
-            start += n
-            pk_index = model._meta.concrete_fields.index(model._meta.pk)
-            objects.append(None if chunk[pk_index] is None else model.from_db(using, (), chunk))
+        for position, (model, begin, end, pk_index) in enumerate(spans):
+            if values[pk_index] is None:
+                objects.append(None)
+                continue
+            chunk = values[begin:end]
+            before = last[position]
+            if before is not None and before[0] == chunk:
+                objects.append(before[1])
+                continue
+            made = model.from_db(using, (), chunk)
+            last[position] = (chunk, made)
+            objects.append(made)
         objects.extend(values[start:])  # the extra columns' values
         out.append(objects)
     return out
