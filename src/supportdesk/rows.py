@@ -330,7 +330,9 @@ def select(
     row, one instance per part (None for a part whose primary key is NULL, as from a
     ``LEFT JOIN``), the values converted as the ORM converts them. ``extra`` adds columns
     after the parts' (its placeholders before those of ``rest``), each row's values of them
-    following its instances as they came."""
+    following its instances as they came. A part whose values repeat those of the row before
+    (a license joined to each of its lines) is that row's instance again: read the
+    instances, or copy one before changing it."""
     return select_together((parts, rest, params), using=using, extra=(extra,))[0]
 
 
