@@ -45,8 +45,8 @@ PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 PG_MAINTENANCE_DB = os.environ.get("BENCH_PG_DB", "test")
 
-WORKERS = 2  # both servers: two gunicorn worker processes, four threads each
-THREADS = 4
+WORKERS = 2  # both servers: two gunicorn worker processes, two threads each (ours' default)
+THREADS = 2
 PEER_REQUIREMENTS = ["django-helpdesk==2.6.*", "Django>=6.0,<6.1", "gunicorn", "psycopg[binary]"]
 PEER_CACHE = (
     Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

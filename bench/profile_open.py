@@ -1,6 +1,7 @@
 """What one opening of a case costs, without HTTP and without the machine's other work.
 
-    .venv/bin/python bench/profile_open.py [--openings N] [--sql] [--profile] [--database-url URL]
+    .venv/bin/python bench/profile_open.py [--openings N] [--sql] [--profile] [--dump FILE]
+        [--database-url URL]
 
 Migrates a scratch SQLite database in a temporary SUPPORTDESK_HOME, loads the demo data, and
 sends ``POST /api/v1/cases`` (the benchmark's case, bench/open_cases.py) straight to the WSGI
@@ -8,7 +9,8 @@ application in this process, as gunicorn's worker would. Prints the SQL statemen
 opening (``--sql`` lists them), the CPU time per opening (``time.process_time``: it grows when
 the cores are shared, though much less than wall-clock rates do), and the Python function
 calls per opening, which do not depend on the machine's load at all. ``--profile`` adds
-cProfile's top functions by cumulative time. Last line: ``RESULT queries=N cpu_ms=X calls=N``.
+cProfile's top functions by cumulative time; ``--dump`` writes its stats for pstats.
+Last line: ``RESULT queries=N cpu_ms=X calls=N``.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ def main() -> int:
     parser.add_argument("--openings", type=int, default=200)
     parser.add_argument("--sql", action="store_true", help="list one opening's statements")
     parser.add_argument("--profile", action="store_true", help="cProfile's top functions")
+    parser.add_argument("--dump", metavar="FILE", help="write cProfile's stats to FILE (pstats)")
     parser.add_argument(
         "--database-url",
         help="a PostgreSQL database to run on instead of SQLite (postgres://user@host/name): "
@@ -153,6 +156,8 @@ def main() -> int:
     say(f"Python function calls per opening: {calls}")
     if args.profile:
         stats.sort_stats("cumulative").print_stats(40)
+    if args.dump:
+        stats.dump_stats(args.dump)
     say(f"RESULT queries={len(statements)} cpu_ms={cpu_ms:.2f} calls={calls}")
     if args.database_url:
         from django.db import connections

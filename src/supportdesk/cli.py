@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web server in the foreground")
     _add_address(serve)
     serve.add_argument("--workers", type=_positive, help="worker processes (default: cores)")
-    serve.add_argument("--threads", type=_positive, default=4, help="threads per worker (4)")
+    serve.add_argument("--threads", type=_positive, help="threads per worker (default: 2)")
 
     worker = commands.add_parser("worker", help="run the background-task worker")
     worker.add_argument(
@@ -207,11 +207,16 @@ def _collect_static() -> None:
     stamp.write_text(sources.hexdigest())
 
 
-def _start_server(host: str, port: int, workers: int | None, threads: int, banner: str) -> int:
+def _start_server(
+    host: str, port: int, workers: int | None, threads: int | None, banner: str
+) -> int:
     from supportdesk.config import server
 
     options = server.ServerOptions(
-        host=host, port=port, workers=workers or server.default_workers(), threads=threads
+        host=host,
+        port=port,
+        workers=workers or server.default_workers(),
+        threads=threads or server.DEFAULT_THREADS,
     )
 
     def on_ready(url: str) -> None:
@@ -289,4 +294,4 @@ def _demo(options: argparse.Namespace) -> int:
             "Stop with Ctrl-C.",
         ]
     )
-    return _start_server(options.host, options.port, None, 4, banner)
+    return _start_server(options.host, options.port, None, None, banner)

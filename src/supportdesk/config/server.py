@@ -33,12 +33,23 @@ def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
 
 
+# Threads per worker process. Two, not four: on SQLite one transaction writes at a time, and
+# the threads a process runs beside the one holding the write lock take the cores from it,
+# so the lock is held longer and the others queue behind it. Measured with
+# bench/open_cases.py on two cores (2 workers, 16 clients, six alternating runs each): SQLite
+# 260-267 openings/s with two threads against 184-202/s with four (the write lock held 3.7
+# against 5.3 ms on average, waited for 5.3 against 28 ms); PostgreSQL 217-238/s with
+# either. More threads pay where each request waits longer for something else, such as a
+# database on another machine: ``--threads``.
+DEFAULT_THREADS = 2
+
+
 @dataclass(frozen=True)
 class ServerOptions:
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = field(default_factory=default_workers)
-    threads: int = 4
+    threads: int = DEFAULT_THREADS
 
 
 def bind_address(host: str, port: int) -> str:
