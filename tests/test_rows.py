@@ -7,7 +7,7 @@ import contextlib
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 
 from supportdesk import rows
@@ -61,6 +61,25 @@ def test_a_value_not_of_the_fields_own_type_is_prepared_as_save_prepares_it() ->
     written = mail(dedup_key=12345)  # an int for a text field: the field makes it "12345"
     rows.insert(written)
     assert OutboundMail.objects.get(pk=written.pk).dedup_key == "12345"
+
+
+def test_an_empty_time_is_written_as_null_and_a_set_one_as_its_instant() -> None:
+    written = mail(dedup_key="times")
+    written.lease_until = None
+    written.sent_at = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    rows.insert(written)
+    stored = OutboundMail.objects.get(pk=written.pk)
+    assert (stored.lease_until, stored.sent_at, stored.created_at) == (None, written.sent_at, AT)
+    assert OutboundMail.objects.filter(pk=written.pk, lease_until__isnull=True).exists()
+
+
+def test_a_time_set_on_save_goes_through_its_field_even_when_empty() -> None:
+    # auto_now and auto_now_add set the value in pre_save: their None is not written as it is
+    assert rows._none_plain(models.DateTimeField(null=True)) is True
+    assert rows._none_plain(models.DateField(null=True)) is True
+    assert rows._none_plain(models.DateTimeField(auto_now_add=True)) is False
+    assert rows._none_plain(models.DateField(auto_now=True)) is False
+    assert rows._none_plain(models.JSONField(null=True)) is False
 
 
 def test_a_row_refused_by_a_unique_constraint_leaves_the_transaction_usable() -> None:

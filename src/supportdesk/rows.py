@@ -27,6 +27,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
     CharField,
+    DateField,
+    DateTimeField,
     Field,
     ForeignKey,
     IntegerField,
@@ -36,7 +38,11 @@ from django.db.models import (
 from django.db.models.fields import AutoFieldMixin
 from psycopg._queries import PostgresQuery
 
-_Statement = tuple[str, list[Field[Any, Any]], bool]
+# each field of a statement, with its plain type (_plain_type) and whether its None is NULL as
+# it is (_none_plain)
+_Fields = list[tuple[Field[Any, Any], type | None, bool]]
+# the statement's text, its fields, RETURNING or not
+_Statement = tuple[str, _Fields, bool]
 _made: dict[tuple[type[Model], str, bool, bool, int], _Statement] = {}
 
 
@@ -65,7 +71,8 @@ def _statement(
         returning = not with_pk or ignore
         if returning:
             sql += f" RETURNING {quote(str(meta.pk.column))}"
-        made = _made[key] = (sql, fields, returning)
+        prepared = [(f, kind := _plain_type(f), kind is not None or _none_plain(f)) for f in fields]
+        made = _made[key] = (sql, prepared, returning)
     return made
 
 
@@ -202,25 +209,26 @@ def _plain_type(f: Field[Any, Any]) -> type | None:
     return None
 
 
-_plain: dict[Field[Any, Any], type | None] = {}
+def _none_plain(f: Field[Any, Any]) -> bool:
+    """Whether ``f`` writes None as NULL without its own preparation: a date or a time stamp
+    that is not set on save (``auto_now``, ``auto_now_add``), whose preparation only adapts a
+    value that is there (a field of a plain type says so by :func:`_plain_type`)."""
+    if type(f) is DateTimeField or type(f) is DateField:
+        return not (f.auto_now or f.auto_now_add)
+    return False
 
 
-def _values(
-    obj: Model, fields: list[Field[Any, Any]], connection: BaseDatabaseWrapper
-) -> list[Any]:
+def _values(obj: Model, fields: _Fields, connection: BaseDatabaseWrapper) -> list[Any]:
     if not obj._state.adding:
         raise ValueError(f"{obj!r} is already written: rows.insert writes new rows only")
     obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     values = []
-    for f in fields:
-        try:
-            kind = _plain[f]
-        except KeyError:
-            kind = _plain[f] = _plain_type(f)
+    for f, kind, none_plain in fields:
         value = getattr(obj, f.attname)
-        # None, and a value of the field's own plain type, are written as they are; anything
-        # else as save() writes it (pre_save sets auto_now times, get_db_prep_save adapts)
-        if value is None and kind is not None:
+        # None where it is NULL as it is, and a value of the field's own plain type, are
+        # written as they are; anything else as save() writes it (pre_save sets auto_now
+        # times, get_db_prep_save adapts)
+        if value is None and none_plain:
             pass
         elif kind is None or type(value) is not kind:
             value = f.get_db_prep_save(f.pre_save(obj, True), connection)
