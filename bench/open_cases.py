@@ -319,10 +319,12 @@ class Outcome:
 
 OURS_SETUP = """
 import io, json
+from django.core.management import call_command
 from django.utils import timezone
 from supportdesk.demo import load_demo_data
 from supportdesk.accounts.models import Organization, User
 from supportdesk.accounts.services import api_token_create
+call_command("migrate", verbosity=0)
 load_demo_data(io.StringIO())
 _, secret = api_token_create(actor=User.objects.get(username=%(opener)r), name="bench",
                              at=timezone.now())
@@ -380,7 +382,7 @@ def ours(database_url: str | None, args: argparse.Namespace, work: Path) -> Outc
     if database_url:
         env["DATABASE_URL"] = database_url
     say("  migrate and load the demo data ...")
-    run([str(SUPPORTDESK), "manage", "migrate", "-v0"], env, "migrate")
+    # migrated and loaded in one process: one start of Django fewer (1.6 s)
     shell = [str(SUPPORTDESK), "manage", "shell", "-v0", "-c"]
     setup = last_json(
         run([*shell, OURS_SETUP % {"opener": OPENER, "org": ORGANIZATION}], env, "setup")
