@@ -81,7 +81,7 @@ def test_operator_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
     database = loaded["DATABASES"]["default"]
     assert (database["ENGINE"], database["HOST"], database["NAME"]) == (
-        "django.db.backends.postgresql",
+        "supportdesk.postgresql",
         "db.example",
         "support",
     )

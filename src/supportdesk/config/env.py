@@ -24,6 +24,7 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 # the write lock at BEGIN (so a transaction never fails half-way on "database is locked"),
 # and the busy timeout makes a writer wait for the lock instead of failing at once.
 SQLITE_ENGINE = "supportdesk.sqlite"
+POSTGRESQL_ENGINE = "supportdesk.postgresql"
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_OPTIONS: dict[str, Any] = {
     "transaction_mode": "IMMEDIATE",
@@ -149,6 +150,9 @@ def database(url: str | None, home: Path) -> dict[str, Any]:
         # test runners that look for Django's own engine name to know it miss ours).
         config["TEST"] = {"NAME": ":memory:", **config.get("TEST", {})}
     else:
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Django's backend, a connection checked only after a pause (supportdesk.postgresql)
+            config["ENGINE"] = POSTGRESQL_ENGINE
         # Reuse connections across requests, and check them before use after a pause.
         config["CONN_MAX_AGE"] = 60
         config["CONN_HEALTH_CHECKS"] = True
