@@ -515,9 +515,18 @@ def peer_python() -> Path:
     shutil.rmtree(venv, ignore_errors=True)
     PEER_CACHE.mkdir(parents=True, exist_ok=True)
     base = getattr(sys, "_base_executable", sys.executable)
-    run([base, "-m", "venv", str(venv)], dict(os.environ), "python -m venv")
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    run([*pip, *PEER_REQUIREMENTS], dict(os.environ), "pip install " + " ".join(PEER_REQUIREMENTS))
+    uv = ROOT / ".tools" / "uv" / "bin" / "uv"  # the one `make sync` installs
+    what = " ".join(PEER_REQUIREMENTS)
+    if uv.exists():
+        # uv installs in about a second what pip takes nine for (warm caches both)
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "UV_SYSTEM_CERTS": "1"}
+        run([str(uv), "venv", "--quiet", "--python", base, str(venv)], env, "uv venv")
+        install = [str(uv), "pip", "install", "--quiet", "--python", str(python)]
+        run([*install, *PEER_REQUIREMENTS], env, f"uv pip install {what}")
+    else:
+        run([base, "-m", "venv", str(venv)], dict(os.environ), "python -m venv")
+        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        run([*pip, *PEER_REQUIREMENTS], dict(os.environ), f"pip install {what}")
     stamp.write_text(wanted)
     return python
 
