@@ -15,6 +15,7 @@ line.  See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
@@ -30,7 +31,8 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager, suppress
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -290,6 +292,10 @@ def last_json(output: str) -> dict[str, int | str]:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def pg_url(name: str) -> str:
+    return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
 @contextmanager
 def pg_database(name: str) -> Iterator[str]:
     def admin(sql: str) -> None:
@@ -301,7 +307,7 @@ def pg_database(name: str) -> Iterator[str]:
     admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin(f'CREATE DATABASE "{name}"')
     try:
-        yield f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+        yield pg_url(name)
     finally:
         admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -373,7 +379,17 @@ def count(queries: dict[str, str], sqlite_file: Path | None, pg_name: str | None
         }
 
 
-def ours(database_url: str | None, args: argparse.Namespace, work: Path) -> Outcome:
+@dataclass
+class Prepared:
+    """A server's database made ready (migrated, its data loaded), and what its requests send."""
+
+    env: dict[str, str]
+    body: bytes
+    auth: str
+    data: Path  # ours: the SUPPORTDESK_HOME; the peer: its project folder
+
+
+def ours_prepare(database_url: str | None, work: Path) -> Prepared:
     home = Path(tempfile.mkdtemp(prefix="home-", dir=work))
     # One bench token opens thousands of cases a minute: lift its API rate limit out of the
     # way (the limiter still runs on every request, as in production).
@@ -381,18 +397,23 @@ def ours(database_url: str | None, args: argparse.Namespace, work: Path) -> Outc
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
-    say("  migrate and load the demo data ...")
     # migrated and loaded in one process: one start of Django fewer (1.6 s)
     shell = [str(SUPPORTDESK), "manage", "shell", "-v0", "-c"]
     setup = last_json(
         run([*shell, OURS_SETUP % {"opener": OPENER, "org": ORGANIZATION}], env, "setup")
     )
     body = json.dumps({**CASE_BODY, "organization": setup["org"]}).encode()
-    auth = f"Bearer {setup['token']}"
+    return Prepared(env=env, body=body, auth=f"Bearer {setup['token']}", data=home)
+
+
+def ours(
+    prepared: Prepared, database_url: str | None, args: argparse.Namespace, work: Path
+) -> Outcome:
+    env, body, home = prepared.env, prepared.body, prepared.data
 
     def headers() -> dict[str, str]:
         return {
-            "Authorization": auth,
+            "Authorization": prepared.auth,
             "Content-Type": "application/json",
             "Idempotency-Key": uuid.uuid4().hex,
         }
@@ -540,7 +561,7 @@ def peer_versions(python: Path) -> str:
     return run([str(python), "-c", code], dict(os.environ), "peer versions").strip()
 
 
-def peer(python: Path, database_name: str | None, args: argparse.Namespace, work: Path) -> Outcome:
+def peer_prepare(python: Path, database_name: str | None, work: Path) -> Prepared:
     project = Path(tempfile.mkdtemp(prefix="peer-", dir=work))
     (project / "benchpeer").mkdir()
     (project / "benchpeer" / "__init__.py").write_text("")
@@ -559,7 +580,7 @@ def peer(python: Path, database_name: str | None, args: argparse.Namespace, work
             "PEER_PG_USER": PG_USER,
         }
     admin = [str(python), "-m", "django"]
-    say("  migrate, a queue and a staff user with a token ...")
+    # migrated, then a queue and a staff user with a token
     run([*admin, "migrate", "-v0"], env, "peer migrate")
     setup = last_json(run([*admin, "shell", "-v0", "-c", PEER_SETUP], env, "peer setup"))
     body = json.dumps(
@@ -571,10 +592,20 @@ def peer(python: Path, database_name: str | None, args: argparse.Namespace, work
             "priority": 2,
         }
     ).encode()
-    auth = f"Token {setup['token']}"
+    return Prepared(env=env, body=body, auth=f"Token {setup['token']}", data=project)
+
+
+def peer(
+    prepared: Prepared,
+    python: Path,
+    database_name: str | None,
+    args: argparse.Namespace,
+    work: Path,
+) -> Outcome:
+    env, body, project = prepared.env, prepared.body, prepared.data
 
     def headers() -> dict[str, str]:
-        return {"Authorization": auth, "Content-Type": "application/json"}
+        return {"Authorization": prepared.auth, "Content-Type": "application/json"}
 
     port = free_port()
     gunicorn = [str(python), "-m", "gunicorn", "benchpeer.wsgi_app:application"]
@@ -676,34 +707,58 @@ def main() -> int:
     databases = ("sqlite", "pg") if args.database == "both" else (args.database,)
     results: dict[tuple[str, str], Outcome] = {}
     failures: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-cases-") as tmp, ExitStack() as databases_made:
         work = Path(tmp)
+        # every server's database first, two at a time (one per core), before any timed run:
+        # nothing else runs while one is timed
+        pg_names: dict[str, str] = {}  # who -> PostgreSQL database name
+        jobs: dict[tuple[str, str], Callable[[], Prepared]] = {}
         for db in databases:
-            label = "SQLite" if db == "sqlite" else "PostgreSQL"
-            say(f"ours on {label} ...")
-            try:
-                if db == "sqlite":
-                    results["ours", db] = ours(None, args, work)
-                else:
-                    with pg_database(f"bench_cases_{os.getpid()}_ours") as url:
-                        results["ours", db] = ours(url, args, work)
-            except (RuntimeError, OSError, psycopg.Error) as exc:
-                results["ours", db] = Outcome(error=str(exc))
-            say(describe("ours", results["ours", db]))
+            whos = ("ours", "peer") if python is not None else ("ours",)
             if python is None:
                 results["peer", db] = Outcome(error=peer_error)
-                continue
-            say(f"peer on {label} ...")
-            try:
-                if db == "sqlite":
-                    results["peer", db] = peer(python, None, args, work)
-                else:
-                    name = f"bench_cases_{os.getpid()}_peer"
-                    with pg_database(name):
-                        results["peer", db] = peer(python, name, args, work)
-            except (RuntimeError, OSError, psycopg.Error) as exc:
-                results["peer", db] = Outcome(error=str(exc))
-            say(describe("peer", results["peer", db]))
+            if db == "pg":
+                try:
+                    for who in whos:
+                        pg_names[who] = name = f"bench_cases_{os.getpid()}_{who}"
+                        databases_made.enter_context(pg_database(name))
+                except psycopg.Error as exc:
+                    for who in whos:
+                        results[who, db] = Outcome(error=f"cannot make its database: {exc}")
+                    continue
+            url = pg_url(pg_names["ours"]) if db == "pg" else None
+            jobs["ours", db] = functools.partial(ours_prepare, url, work)
+            if python is not None:
+                name_or_none = pg_names["peer"] if db == "pg" else None
+                jobs["peer", db] = functools.partial(peer_prepare, python, name_or_none, work)
+        servers = f"{len(jobs)} server{'' if len(jobs) == 1 else 's'}"
+        say(f"migrate and load the data of {servers}, two at a time ...")
+        prepared: dict[tuple[str, str], Prepared] = {}
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {key: pool.submit(job) for key, job in jobs.items()}
+            for key, future in futures.items():
+                try:
+                    prepared[key] = future.result()
+                except (RuntimeError, OSError, psycopg.Error) as exc:
+                    results[key] = Outcome(error=str(exc))
+        for db in databases:
+            label = "SQLite" if db == "sqlite" else "PostgreSQL"
+            for who in ("ours", "peer") if python is not None else ("ours",):
+                say(f"{who} on {label} ...")
+                if (who, db) not in prepared:  # its preparation failed: results says why
+                    say(describe(who, results[who, db]))
+                    continue
+                try:
+                    if who == "ours":
+                        url = pg_url(pg_names["ours"]) if db == "pg" else None
+                        results[who, db] = ours(prepared[who, db], url, args, work)
+                    else:
+                        assert python is not None
+                        name_or_none = pg_names["peer"] if db == "pg" else None
+                        results[who, db] = peer(prepared[who, db], python, name_or_none, args, work)
+                except (RuntimeError, OSError, psycopg.Error) as exc:
+                    results[who, db] = Outcome(error=str(exc))
+                say(describe(who, results[who, db]))
 
     say("")
     say("check (rows in the database against 201 answers, warm-up included):")
