@@ -279,6 +279,34 @@ def test_select_together_answers_each_statement_as_select_answers_it() -> None:
     assert three[0][0].is_staff is True
 
 
+def test_a_statement_taken_along_goes_with_the_next_reads_on_postgresql() -> None:
+    org = OrganizationFactory.create(name="Acme")
+    marked = rows.Along(
+        f'UPDATE "{Organization._meta.db_table}" SET "name" = "name" || %s '
+        'WHERE "id" = %s RETURNING "name"',
+        ["+", org.pk],
+    )
+    with rows.along(marked):
+        [[read]] = rows.select(((Organization, "o"),), organizations_rest(), [org.pk])
+        # on PostgreSQL it went with that read (after it: the read saw the old name);
+        # elsewhere nothing took it yet
+        assert marked.answered is ON_POSTGRESQL
+        [[again]] = rows.select(((Organization, "o"),), organizations_rest(), [org.pk])
+        assert again.name == ("Acme+" if ON_POSTGRESQL else "Acme")  # not sent again
+    assert read.name == "Acme"
+    assert marked.rows() == [("Acme+",)]
+    assert marked.rows() == [("Acme+",)]  # run once, whoever asks again
+    assert Organization.objects.get(pk=org.pk).name == "Acme+"
+
+
+def test_a_statement_no_read_takes_along_runs_on_its_own() -> None:
+    bumped = rows.Along("SELECT %s + 1", [41])
+    with rows.along(bumped):
+        pass
+    assert bumped.answered is False
+    assert bumped.rows() == [(42,)]
+
+
 def test_a_part_repeated_on_the_next_row_is_the_same_instance() -> None:
     first, second = OrganizationFactory.create(), OrganizationFactory.create()
     found = rows.select(

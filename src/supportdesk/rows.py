@@ -359,21 +359,32 @@ def select_together(
         columns, converters = _columns(key, connection)
         more = extra[index] if index < len(extra) else ""
         made.append((key, converters, f"SELECT {columns}{', ' + more if more else ''} {rest}"))
+    pipelines = _prepares(connection) and _pipeline_free()
+    carried: Along | None = getattr(_along, "statement", None) if pipelines else None
+    if carried is not None and (carried.using != using or carried.answered):
+        carried = None
+    sent = [
+        (sql, list(params)) for (_, _, sql), (_, _, params) in zip(made, statements, strict=True)
+    ]
+    if carried is not None:
+        sent.append((carried.sql, carried.params))
     # (a cursor is made connected: ensure_connection comes first)
-    cursors = [_cursor(connection) for _ in statements]
-    together = len(statements) > 1 and _prepares(connection) and _pipeline_free()
+    cursors = [_cursor(connection) for _ in sent]
+    together = len(sent) > 1 and pipelines
     try:
         # inside a pipelined block, the first fetch sends every statement before it
         with (
             connection.wrap_database_errors,
             connection.connection.pipeline() if together else nullcontext(),
         ):
-            for cursor, (_, _, sql), (_, _, params) in zip(cursors, made, statements, strict=True):
-                cursor.execute(sql, list(params))
+            for cursor, (sql, params) in zip(cursors, sent, strict=True):
+                cursor.execute(sql, params)
         fetched = [cursor.fetchall() for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
+    if carried is not None:
+        carried.answer(fetched.pop())
     return [
         _built(rows, key, converters, connection, using)
         for rows, (key, converters, _) in zip(fetched, made, strict=True)
@@ -382,6 +393,51 @@ def select_together(
 
 def _pipeline_free() -> bool:
     return getattr(_pipeline, "pending", None) is None
+
+
+class Along:
+    """A fixed statement that reads no model's rows (a counter's ``UPDATE ... RETURNING``),
+    to be sent with the reads of a block: see :func:`along`."""
+
+    def __init__(self, sql: str, params: Sequence[Any], *, using: str = "default") -> None:
+        self.sql, self.params, self.using = sql, list(params), using
+        self._rows: list[tuple[Any, ...]] | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self._rows is not None
+
+    def answer(self, found: list[tuple[Any, ...]]) -> None:
+        self._rows = found
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Its rows: those that came with the reads that took it along, or, when none did,
+        its own (it runs now, alone)."""
+        if self._rows is None:
+            with _cursor(connections[self.using]) as cursor:
+                cursor.execute(self.sql, self.params)
+                self._rows = cursor.fetchall()
+        return self._rows
+
+
+# per thread: the statement that the next reads are to take along, or None
+_along = threading.local()
+
+
+@contextmanager
+def along(statement: Along) -> Iterator[Along]:
+    """Inside the block, the first :func:`select` or :func:`select_together` of this thread
+    that goes in psycopg's pipeline (PostgreSQL, statements prepared, no :func:`pipelined`
+    block open) sends ``statement`` after its own reads: in their round trip and, outside a
+    transaction, in their implicit transaction (a row it locks stays locked until their
+    answer). Elsewhere nothing takes it, and ``statement.rows()`` runs it on its own. Read
+    its rows with ``statement.rows()``, in the block or after it."""
+    previous = getattr(_along, "statement", None)
+    _along.statement = statement
+    try:
+        yield statement
+    finally:
+        _along.statement = previous
 
 
 def _built(

@@ -146,3 +146,24 @@ def test_the_number_is_taken_without_waiting_for_a_flush_and_the_session_keeps_i
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone() == ("on",)
     assert Case.objects.filter(number=case.number).count() == 1
+
+
+def test_the_number_goes_with_the_routing_reads_in_their_round_trip(monkeypatch: Any) -> None:
+    # rows.along: the bump is sent after the routing's reads, in their pipeline, and is
+    # answered with them (one round trip an opening fewer); the counter row is free again
+    # once they are answered, before the opening writes
+    from supportdesk import rows
+
+    customer = make_customer()
+    open_case(customer)  # the year's counter row exists
+    asked: list[bool] = []
+    real = rows.Along.rows
+
+    def rows_of(self: rows.Along) -> list[tuple[Any, ...]]:
+        asked.append(self.answered)  # answered already: it came with the reads
+        return real(self)
+
+    monkeypatch.setattr(rows.Along, "rows", rows_of)
+    case = open_case(customer)
+    assert asked == [True]
+    assert case.number == "C-2026-000002"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -347,10 +348,11 @@ _BUMP_COUNTER = (
 )
 
 
-# PostgreSQL, the bump as a transaction of its own (autocommit): its COMMIT need not wait for
-# the WAL's flush. The case that takes the number commits later with the flush, and a flush
-# writes the WAL up to that point, the bump included: a case that survives a crash has a
-# number that survived it. A bump lost in a crash was taken by no saved case.
+# PostgreSQL, the bump outside the opening's transaction (autocommit; with the reads it goes
+# with, rows.along, in their implicit transaction): its COMMIT need not wait for the WAL's
+# flush. The case that takes the number commits later with the flush, and a flush writes the
+# WAL up to that point, the bump included: a case that survives a crash has a number that
+# survived it. A bump lost in a crash was taken by no saved case.
 _BUMP_COUNTER_NO_FLUSH = (
     "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
     f'UPDATE "{CaseNumberCounter._meta.db_table}" SET "last" = "last" + 1 '
@@ -358,15 +360,26 @@ _BUMP_COUNTER_NO_FLUSH = (
 )
 
 
-def _next_number(at: datetime) -> str:
+def _number_bump(at: datetime) -> rows.Along:
+    """The bump of the year's counter as a statement of its own transaction (PostgreSQL,
+    outside a transaction), to be sent with other reads (rows.along)."""
+    return rows.Along(_BUMP_COUNTER_NO_FLUSH, [at.astimezone(UTC).year])
+
+
+def _next_number(at: datetime, taken: rows.Along | None = None) -> str:
     """The next case number of the year, under the counter row's lock (no two alike): one
-    ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it)."""
+    ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it); ``taken``, the bump
+    sent already (:func:`_number_bump`), when there is one."""
     year = at.astimezone(UTC).year
     own = connection.vendor == "postgresql" and not connection.in_atomic_block
     bump = _BUMP_COUNTER_NO_FLUSH if own else _BUMP_COUNTER
     with rows.prepared_cursor() as cursor:
-        cursor.execute(bump, [year])
-        row = cursor.fetchone()
+        if taken is not None:
+            found = taken.rows()
+            row = found[0] if found else None
+        else:
+            cursor.execute(bump, [year])
+            row = cursor.fetchone()
         if row is None:  # the year's first case: make its row
             CaseNumberCounter.objects.get_or_create(year=year)
             cursor.execute(bump, [year])
@@ -551,13 +564,23 @@ def _open(
             r for r in answer.entitlement.reasons if not r.startswith("Hotfixes")
         ),
     )
-    decision = routing_decision(
-        # the entitlement's organization is this one, read with its PDM
-        organization=answer.organization,
-        product=answer.product,
-        program=clock.program,
-        at=at,
+    # On PostgreSQL, outside a transaction, the case number is taken with the routing's
+    # reads, in their round trip (rows.along): the counter row's lock held only until their
+    # answer, not to the opening's COMMIT, which would put every opening in one line.
+    # Refused after this (the case's own checks, a retry's race), the number stays unused.
+    bump = (
+        _number_bump(at)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block
+        else None
     )
+    with rows.along(bump) if bump is not None else nullcontext():
+        decision = routing_decision(
+            # the entitlement's organization is this one, read with its PDM
+            organization=answer.organization,
+            product=answer.product,
+            program=clock.program,
+            at=at,
+        )
     case = Case(
         **values,
         organization=organization,
@@ -606,11 +629,7 @@ def _open(
         validate_unique=False,
         validate_constraints=False,
     )
-    number = None
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # the counter row's lock held only for its own UPDATE: taken inside the opening's
-        # transaction it was held to its COMMIT and put every opening in one line
-        number = _next_number(at)
+    number = _next_number(at, bump) if bump is not None else None
     try:
         _write_opening(case, opener, decision, severity=severity, at=at, number=number)
     except _Refused:
