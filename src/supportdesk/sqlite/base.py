@@ -22,16 +22,24 @@ thread of a process at a time. SQLite's own automatic checkpoint stays as a back
 ``BACKSTOP_PAGES`` pages, for writes made outside a transaction.
 
 In-memory databases (the test suite's) have a single connection and no file to lock.
+
+Django's cursor turns each statement's ``%s`` placeholders into SQLite's ``?`` with a regular
+expression, every time it runs: on the statements of opening a case, 24 times an opening, the
+longest an ``INSERT`` of 55 columns (0.1 ms an opening, most of it under the write lock).
+Here the converted text of each statement is kept (``CONVERTED`` of them, the most recently
+used), as the same statements run again and again.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -41,6 +49,23 @@ logger = logging.getLogger(__name__)
 LOCK_SUFFIX = "-writer.lock"
 CHECKPOINT_INTERVAL = 0.1  # seconds; at about 50 pages an opening, a few hundred pages each
 BACKSTOP_PAGES = 20_000  # SQLite's own checkpoint, for what does not commit through here
+
+CONVERTED = 2048  # statements whose SQLite form (placeholders ``?``) is kept
+
+
+@functools.lru_cache(maxsize=CONVERTED)
+def _qmark(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class _CursorWrapper(base.SQLiteCursorWrapper):
+    """Django's cursor, with the conversion of "format" placeholders kept per statement."""
+
+    def convert_query(self, query: str, *, param_names: Sequence[str] | None = None) -> str:
+        if param_names is None:
+            return _qmark(query)
+        return super().convert_query(query, param_names=param_names)
+
 
 # per process: when a checkpoint last ran, and whether a thread is running one now
 _checkpointing = threading.Lock()
@@ -76,6 +101,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._writer_held and self._writer_fd is not None:
             self._writer_held = False
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        return self.connection.cursor(factory=_CursorWrapper)
 
     def get_new_connection(self, conn_params: Any) -> Any:
         connection = super().get_new_connection(conn_params)
