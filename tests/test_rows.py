@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.db import connection, models, transaction
@@ -395,3 +396,77 @@ def test_selected_together_inside_a_pipelined_block_too() -> None:
         )
     assert a.pk == b.pk == org.pk
     assert AuditEvent.objects.get(pk=event.pk).target_id == "7"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_transaction_commits_with_its_last_statements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import psycopg
+
+    actor = PersonFactory.create()
+    left: list[object] = []  # the transaction's state when Django's commit came
+    real = psycopg.Connection.commit
+
+    def commit(self: psycopg.Connection[Any]) -> None:
+        left.append(self.info.transaction_status)
+        real(self)
+
+    monkeypatch.setattr(psycopg.Connection, "commit", commit)
+    hooks: list[str] = []
+    with rows.pipelined_transaction():
+        event = audit_event(actor, 1)
+        rows.insert(event, key_later=True)
+        transaction.on_commit(lambda: hooks.append("committed"))
+    assert hooks == ["committed"]
+    assert AuditEvent.objects.get(pk=event.pk).target_id == "1"
+    assert connection.get_autocommit()
+    if ON_POSTGRESQL:  # the COMMIT went with the insert: nothing was left for Django's
+        assert left == [psycopg.pq.TransactionStatus.IDLE]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_transaction_refused_at_its_commit_writes_nothing() -> None:
+    from django.db import IntegrityError
+
+    actor = PersonFactory.create()
+
+    def with_an_orphan() -> None:
+        with rows.pipelined_transaction():
+            rows.insert(audit_event(actor, 1), key_later=True)
+            orphan = audit_event(actor, 2)
+            orphan.actor_id = actor.pk + 100_000  # a key checked at COMMIT (deferred)
+            rows.insert(orphan, key_later=True)
+
+    with pytest.raises(IntegrityError):
+        with_an_orphan()
+    assert not AuditEvent.objects.filter(target_type="cases.case").exists()
+    with rows.pipelined_transaction():  # the connection goes on
+        rows.insert(audit_event(actor, 3), key_later=True)
+    assert AuditEvent.objects.filter(target_type="cases.case").count() == 1
+
+
+class Undone(Exception):
+    pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_transaction_inside_another_commits_nothing_of_its_own() -> None:
+    actor = PersonFactory.create()
+
+    def inside_another() -> None:
+        with transaction.atomic():
+            with rows.pipelined_transaction():
+                rows.insert(audit_event(actor, 1), key_later=True)
+            raise Undone  # the outer transaction rolls back: so does the inner one's row
+
+    def left_by_an_error() -> None:
+        with rows.pipelined_transaction():
+            rows.insert(audit_event(actor, 2), key_later=True)
+            raise Undone  # no COMMIT
+
+    with pytest.raises(Undone):
+        inside_another()
+    with pytest.raises(Undone):
+        left_by_an_error()
+    assert not AuditEvent.objects.filter(target_type="cases.case").exists()

@@ -22,7 +22,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     BooleanField,
@@ -126,8 +126,28 @@ def pipelined(using: str = "default") -> Iterator[None]:
     statement raises where its answer is read (the block's end at the latest), and the
     enclosing transaction is then rolled back as after any failed statement. Use it inside a
     transaction (``BEGIN`` goes with the first statement, not on its own), around writes that
-    depend on no answer but the ones read."""
+    depend on no answer but the ones read; :func:`pipelined_transaction` is both at once."""
+    with _pipelined(connections[using], commit=False):
+        yield
+
+
+@contextmanager
+def pipelined_transaction(using: str = "default") -> Iterator[None]:
+    """A transaction (``transaction.atomic``) whose statements go as in :func:`pipelined`.
+    When it is the outermost one, on PostgreSQL its ``COMMIT`` is sent as the block's last
+    statement, and answered with the others at the block's end: one round trip fewer than a
+    ``COMMIT`` after it (Django's commit then finds nothing left to commit, and runs the
+    ``on_commit`` callbacks as always; a ``COMMIT`` refused, by a deferred constraint, say,
+    raises at the block's end and nothing is written). Inside another transaction it is a
+    savepoint, as ``atomic`` is, and commits nothing."""
     connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using), _pipelined(connection, commit=outermost):
+        yield
+
+
+@contextmanager
+def _pipelined(connection: BaseDatabaseWrapper, *, commit: bool) -> Iterator[None]:
     if getattr(_pipeline, "pending", None) is not None or not _prepares(connection):
         yield
         return
@@ -137,6 +157,10 @@ def pipelined(using: str = "default") -> Iterator[None]:
     try:
         with connection.wrap_database_errors, connection.connection.pipeline():
             yield
+            if commit and not connection.needs_rollback:
+                # the block ended without an error: COMMIT, answered with the rest below
+                with connection.connection.cursor() as cursor:
+                    cursor.execute("COMMIT")
         # the pipeline's end waited for every answer: the keys are in the cursors
         with connection.wrap_database_errors:
             for cursor, obj in pending:

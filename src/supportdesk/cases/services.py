@@ -645,7 +645,6 @@ class _Refused(Exception):
     """The case's row was refused by a unique constraint (a retry with the same key)."""
 
 
-@transaction.atomic
 def _write_opening(
     case: Case,
     opener: User,
@@ -659,14 +658,15 @@ def _write_opening(
     lock, held until commit, and the number under it; on PostgreSQL the number comes taken
     (``number``, in its own short transaction: the counter row's lock is not held to this
     commit). Each row is one ``INSERT`` made once per process (supportdesk.rows), sent in a
-    pipeline (rows.pipelined); a retry's case is refused by the unique (opener, key)
-    constraint without a savepoint, and the whole transaction is rolled back
-    (:class:`_Refused`)."""
-    case.number = number or _next_number(at)
+    pipeline with its COMMIT (rows.pipelined_transaction); a retry's case is refused by the
+    unique (opener, key) constraint without a savepoint, and the whole transaction is rolled
+    back (:class:`_Refused`)."""
     # on PostgreSQL the statements go without waiting for each answer: only the case's (its
     # key, or a retry's refusal) and the mail's (its key goes into the delivery task) are
-    # awaited before the end: four round trips where there were eight (BEGIN goes with the case)
-    with rows.pipelined():
+    # awaited before the end: three round trips where there were eight (BEGIN goes with the
+    # case, COMMIT with the last rows)
+    with rows.pipelined_transaction():
+        case.number = number or _next_number(at)
         if not rows.insert(case, ignore_conflicts=True):
             raise _Refused
         rows.insert(
