@@ -47,6 +47,7 @@ PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 PG_MAINTENANCE_DB = os.environ.get("BENCH_PG_DB", "test")
 
+UNEVEN = 2.0  # clients' mean latencies further apart than this: the server split them unevenly
 WORKERS = 2  # both servers: two gunicorn worker processes, two threads each (ours' default)
 THREADS = 2
 PEER_REQUIREMENTS = ["django-helpdesk==2.6.*", "Django>=6.0,<6.1", "gunicorn", "psycopg[binary]"]
@@ -655,6 +656,12 @@ def describe(name: str, outcome: Outcome) -> str:
         line += f", other answers {others}"
     if load.errors:
         line += f", connection errors {dict(load.errors)}"
+    if load.client_means and max(load.client_means) > UNEVEN * min(load.client_means):
+        line += (
+            f"\n    (uneven: its slowest client waited over {UNEVEN:g}x as long as its fastest, "
+            "as when one worker holds far fewer connections than the other; its rate is then "
+            "not its usual one)"
+        )
     return line
 
 
