@@ -183,8 +183,9 @@ def test_open_freezes_the_clock_and_records_everything(customer: Customer) -> No
         (t.task_path, t.args_kwargs["args"]) for t in DBTaskResult.objects.all()
     ) == sorted(
         [
-            ("supportdesk.notifications.tasks.mail_deliver", [queued[0].pk]),
-            ("supportdesk.notifications.tasks.mail_deliver", [queued[1].pk]),
+            # named by Message-ID: their rows' keys were not awaited (mail_queue(fresh=True))
+            ("supportdesk.notifications.tasks.mail_deliver", [queued[0].message_id]),
+            ("supportdesk.notifications.tasks.mail_deliver", [queued[1].message_id]),
             (
                 "supportdesk.notifications.tasks.sla_alert_check",
                 [case.pk, "first_response_warning"],
@@ -193,8 +194,8 @@ def test_open_freezes_the_clock_and_records_everything(customer: Customer) -> No
         ]
     )
     for mail_row in queued:
-        mail_deliver.call(mail_row.pk)
-        mail_deliver.call(mail_row.pk)
+        mail_deliver.call(mail_row.message_id)
+        mail_deliver.call(mail_row.pk)  # by its key too (a retry, an older task)
     assert [m.to for m in mail.outbox] == [["ops@acme.example"], ["admin@acme.example"]]
     message = mail.outbox[0]
     assert message.subject == "[C-2026-000001] We have received your case: Backups fail"

@@ -269,3 +269,20 @@ def test_after_the_last_try_a_mail_is_failed_not_retried_forever(settings: Setti
     assert last.failed == [queued.pk]
     queued.refresh_from_db()
     assert (queued.status, queued.attempts) == ("failed", 2)
+
+
+def test_a_fresh_mail_goes_unawaited_and_its_task_names_it_by_message_id() -> None:
+    from supportdesk import rows
+    from supportdesk.notifications.tasks import mail_deliver
+
+    with transaction.atomic(), rows.pipelined():
+        queued = queue(dedup_key="case:7:confirmation", thread_root=True, fresh=True)
+    assert queued.pk is not None  # set at the block's end at the latest
+    assert queued.message_id == "<C-2026-000007.thread@localhost>"
+    [task] = DBTaskResult.objects.filter(task_path=mail_deliver.module_path)
+    assert task.args_kwargs["args"] == [queued.message_id]
+    assert mail_deliver.call(queued.message_id)["sent"] == [queued.pk]
+    assert mail_deliver.call(queued.message_id)["sent"] == []  # sent once
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [queued.message_id]
+    # a task whose mail is not there (its transaction rolled back) delivers nothing
+    assert mail_deliver.call("<gone@localhost>") == {"sent": [], "retrying": [], "failed": []}

@@ -715,8 +715,10 @@ def _customer_recipients(case: Case) -> list[tuple[str, str, str]]:
 
 def _confirmation_queue(case: Case, opener: User, at: datetime) -> None:
     """R-23: the contact (and the opener) are mailed the case number, in their language,
-    through the outbox in the transaction that opens the case."""
-    for address, name, language in _customer_recipients(case):
+    through the outbox in the transaction that opens the case. The first mail starts the
+    case's thread (its Message-ID is the thread's root), the other refers to it; both are
+    the new case's first (``fresh``: nothing awaits their rows' answers)."""
+    for index, (address, name, language) in enumerate(_customer_recipients(case)):
         mail_queue(
             to=address,
             to_name=name,
@@ -735,9 +737,10 @@ def _confirmation_queue(case: Case, opener: User, at: datetime) -> None:
                 "time_zone": case.time_zone,
             },
             thread=case.number,
-            thread_root=True,
+            thread_root=index == 0,
             dedup_key=f"case:{case.pk}:confirmation:{address.lower()}",
             at=at,
+            fresh=True,
         )
 
 

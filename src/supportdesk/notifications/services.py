@@ -64,6 +64,7 @@ def mail_queue(
     at: datetime,
     send_after: datetime | None = None,
     redact_after_send: bool = False,
+    fresh: bool = False,
 ) -> OutboundMail:
     """Queue one mail to ``to``, rendered now from ``template`` in ``language`` (falling back
     to English), to be delivered by the worker once the caller's transaction commits.
@@ -73,6 +74,11 @@ def mail_queue(
     passes ``thread_root``. A second call with the same ``dedup_key`` queues nothing and
     returns the first mail. A bad address is refused naming ``to``. A mail whose body holds a
     secret (a survey's link) passes ``redact_after_send``: its body is blanked once delivered.
+
+    ``fresh``: the caller knows that no mail with this ``dedup_key`` or thread root can be
+    queued yet (the first mails of a case just written). Its row then goes without waiting
+    for an answer inside ``rows.pipelined`` (its key is set at the block's end) and the task
+    names it by its Message-ID; a refusal would fail the caller's transaction.
     """
     address = clean_address(to)
     key = dedup_key.strip()
@@ -98,6 +104,12 @@ def mail_queue(
         next_attempt_at=send_after or at,
         created_at=at,
     )
+    from supportdesk.notifications.tasks import mail_deliver
+
+    if fresh:
+        rows.insert(mail, key_later=True)
+        enqueue(mail_deliver.using(run_after=send_after), mail.message_id)
+        return mail
     # ON CONFLICT DO NOTHING: a refused row leaves the caller's transaction usable, so no
     # savepoint is needed around the insert
     if not rows.insert(mail, ignore_conflicts=True):
@@ -109,8 +121,6 @@ def mail_queue(
             raise IntegrityError(f"mail {mail.message_id}: refused by a unique constraint")
         mail.message_id, mail.in_reply_to, mail.references = new_message_id(), root, root
         rows.insert(mail)
-
-    from supportdesk.notifications.tasks import mail_deliver
 
     enqueue(mail_deliver.using(run_after=send_after), mail.pk)
     return mail

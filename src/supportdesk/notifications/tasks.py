@@ -13,9 +13,19 @@ from supportdesk.notifications.services import outbox_deliver
 
 
 @task
-def mail_deliver(mail_id: int) -> dict[str, Any]:
-    """Deliver one queued mail; after a failure, run again when its next try is due."""
-    report = outbox_deliver(now=timezone.now(), ids=[mail_id])
+def mail_deliver(mail_id: int | str) -> dict[str, Any]:
+    """Deliver one queued mail, named by its key or by its Message-ID (a mail queued with
+    ``mail_queue(fresh=True)``); after a failure, run again when its next try is due."""
+    if isinstance(mail_id, str):
+        from supportdesk.notifications.models import OutboundMail
+
+        found = OutboundMail.objects.filter(message_id=mail_id).values_list("pk", flat=True)
+        ids = list(found[:1])
+        if not ids:  # not there (its transaction rolled back): nothing to deliver
+            return {"sent": [], "retrying": [], "failed": []}
+    else:
+        ids = [mail_id]
+    report = outbox_deliver(now=timezone.now(), ids=ids)
     if report.next_attempt_at is not None:
         mail_deliver.using(run_after=report.next_attempt_at).enqueue(mail_id)
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
