@@ -360,9 +360,18 @@ _BUMP_COUNTER_NO_FLUSH = (
 )
 
 
-def _number_bump(at: datetime) -> rows.Along:
-    """The bump of the year's counter as a statement of its own transaction (PostgreSQL,
-    outside a transaction), to be sent with other reads (rows.along)."""
+def _number_apart() -> bool:
+    """Whether the number is taken outside the opening's transaction: on PostgreSQL when no
+    transaction is open (the counter row's lock is then not held to the opening's COMMIT)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _number_bump(at: datetime) -> rows.Along | None:
+    """The bump of the year's counter, to be sent with other reads (rows.along), when the
+    number is taken apart (:func:`_number_apart`); else None, and it is taken in the
+    opening's transaction."""
+    if not _number_apart():
+        return None
     return rows.Along(_BUMP_COUNTER_NO_FLUSH, [at.astimezone(UTC).year])
 
 
@@ -371,19 +380,20 @@ def _next_number(at: datetime, taken: rows.Along | None = None) -> str:
     ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it); ``taken``, the bump
     sent already (:func:`_number_bump`), when there is one."""
     year = at.astimezone(UTC).year
-    own = connection.vendor == "postgresql" and not connection.in_atomic_block
-    bump = _BUMP_COUNTER_NO_FLUSH if own else _BUMP_COUNTER
-    with rows.prepared_cursor() as cursor:
-        if taken is not None:
-            found = taken.rows()
-            row = found[0] if found else None
-        else:
-            cursor.execute(bump, [year])
-            row = cursor.fetchone()
-        if row is None:  # the year's first case: make its row
-            CaseNumberCounter.objects.get_or_create(year=year)
-            cursor.execute(bump, [year])
-            row = cursor.fetchone()
+    row = None
+    if taken is not None:
+        found = taken.rows()  # answered with the reads it went with: no cursor of its own
+        row = found[0] if found else None
+    if row is None:
+        bump = _BUMP_COUNTER_NO_FLUSH if _number_apart() else _BUMP_COUNTER
+        with rows.prepared_cursor() as cursor:
+            if taken is None:
+                cursor.execute(bump, [year])
+                row = cursor.fetchone()
+            if row is None:  # the year's first case: make its row
+                CaseNumberCounter.objects.get_or_create(year=year)
+                cursor.execute(bump, [year])
+                row = cursor.fetchone()
     return f"C-{year}-{row[0]:06d}"
 
 
@@ -568,11 +578,7 @@ def _open(
     # reads, in their round trip (rows.along): the counter row's lock held only until their
     # answer, not to the opening's COMMIT, which would put every opening in one line.
     # Refused after this (the case's own checks, a retry's race), the number stays unused.
-    bump = (
-        _number_bump(at)
-        if connection.vendor == "postgresql" and not connection.in_atomic_block
-        else None
-    )
+    bump = _number_bump(at)
     with rows.along(bump) if bump is not None else nullcontext():
         decision = routing_decision(
             # the entitlement's organization is this one, read with its PDM
