@@ -20,12 +20,12 @@ def mail_deliver(mail_id: int | str) -> dict[str, Any]:
         from supportdesk.notifications.models import OutboundMail
 
         found = OutboundMail.objects.filter(message_id=mail_id).values_list("pk", flat=True)
-        ids = list(found[:1])
-        if not ids:  # not there (its transaction rolled back): nothing to deliver
+        pk = found.first()
+        if pk is None:  # not there (its transaction rolled back): nothing to deliver
             return {"sent": [], "retrying": [], "failed": []}
     else:
-        ids = [mail_id]
-    report = outbox_deliver(now=timezone.now(), ids=ids)
+        pk = mail_id
+    report = outbox_deliver(now=timezone.now(), ids=[pk])
     if report.next_attempt_at is not None:
         mail_deliver.using(run_after=report.next_attempt_at).enqueue(mail_id)
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
