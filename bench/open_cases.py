@@ -388,29 +388,29 @@ class Prepared:
     body: bytes
     auth: str
     data: Path  # ours: the SUPPORTDESK_HOME; the peer: its project folder
+    pg_name: str | None  # its PostgreSQL database, None on SQLite
 
 
-def ours_prepare(database_url: str | None, work: Path) -> Prepared:
+def ours_prepare(pg_name: str | None, work: Path) -> Prepared:
     home = Path(tempfile.mkdtemp(prefix="home-", dir=work))
     # One bench token opens thousands of cases a minute: lift its API rate limit out of the
     # way (the limiter still runs on every request, as in production).
     env = {**os.environ, "SUPPORTDESK_HOME": str(home), "SUPPORTDESK_API_RATE": "100000000"}
     env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
+    if pg_name:
+        env["DATABASE_URL"] = pg_url(pg_name)
     # migrated and loaded in one process: one start of Django fewer (1.6 s)
     shell = [str(SUPPORTDESK), "manage", "shell", "-v0", "-c"]
     setup = last_json(
         run([*shell, OURS_SETUP % {"opener": OPENER, "org": ORGANIZATION}], env, "setup")
     )
     body = json.dumps({**CASE_BODY, "organization": setup["org"]}).encode()
-    return Prepared(env=env, body=body, auth=f"Bearer {setup['token']}", data=home)
+    auth = f"Bearer {setup['token']}"
+    return Prepared(env=env, body=body, auth=auth, data=home, pg_name=pg_name)
 
 
-def ours(
-    prepared: Prepared, database_url: str | None, args: argparse.Namespace, work: Path
-) -> Outcome:
-    env, body, home = prepared.env, prepared.body, prepared.data
+def ours(prepared: Prepared, args: argparse.Namespace, work: Path) -> Outcome:
+    env, body, home, pg_name = prepared.env, prepared.body, prepared.data, prepared.pg_name
 
     def headers() -> dict[str, str]:
         return {
@@ -423,7 +423,7 @@ def ours(
     command = [str(SUPPORTDESK), "serve", "--port", str(port), "--workers", str(WORKERS)]
     command += ["--threads", str(THREADS)]
     outcome = Outcome()
-    backends = pg_backends(database_url.rsplit("/", 1)[1]) if database_url else list
+    backends = pg_backends(pg_name) if pg_name else list
     log = work / f"ours-{port}.log"
     with server(command, env, port, log) as pid:
         say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
@@ -436,8 +436,8 @@ def ours(
         say(f"  no answer in the timed window; the server's log ends: {tail(log, 20)}")
     counts = count(
         OURS_COUNT,
-        None if database_url else home / "supportdesk.sqlite3",
-        database_url.rsplit("/", 1)[1] if database_url else None,
+        None if pg_name else home / "supportdesk.sqlite3",
+        pg_name,
     )
     outcome.created = counts["created"]
     outcome.complete = counts["complete"]
@@ -562,7 +562,7 @@ def peer_versions(python: Path) -> str:
     return run([str(python), "-c", code], dict(os.environ), "peer versions").strip()
 
 
-def peer_prepare(python: Path, database_name: str | None, work: Path) -> Prepared:
+def peer_prepare(python: Path, pg_name: str | None, work: Path) -> Prepared:
     project = Path(tempfile.mkdtemp(prefix="peer-", dir=work))
     (project / "benchpeer").mkdir()
     (project / "benchpeer" / "__init__.py").write_text("")
@@ -573,9 +573,9 @@ def peer_prepare(python: Path, database_name: str | None, work: Path) -> Prepare
         "DJANGO_SETTINGS_MODULE": "benchpeer.settings",
         "PYTHONPATH": str(project),
     }
-    if database_name:
+    if pg_name:
         env |= {
-            "PEER_PG": database_name,
+            "PEER_PG": pg_name,
             "PEER_PG_HOST": PG_HOST,
             "PEER_PG_PORT": str(PG_PORT),
             "PEER_PG_USER": PG_USER,
@@ -593,17 +593,12 @@ def peer_prepare(python: Path, database_name: str | None, work: Path) -> Prepare
             "priority": 2,
         }
     ).encode()
-    return Prepared(env=env, body=body, auth=f"Token {setup['token']}", data=project)
+    auth = f"Token {setup['token']}"
+    return Prepared(env=env, body=body, auth=auth, data=project, pg_name=pg_name)
 
 
-def peer(
-    prepared: Prepared,
-    python: Path,
-    database_name: str | None,
-    args: argparse.Namespace,
-    work: Path,
-) -> Outcome:
-    env, body, project = prepared.env, prepared.body, prepared.data
+def peer(prepared: Prepared, python: Path, args: argparse.Namespace, work: Path) -> Outcome:
+    env, body, project, pg_name = prepared.env, prepared.body, prepared.data, prepared.pg_name
 
     def headers() -> dict[str, str]:
         return {"Authorization": prepared.auth, "Content-Type": "application/json"}
@@ -617,7 +612,7 @@ def peer(
     gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
     gunicorn += ["--threads", str(THREADS), "--worker-class", "gthread", "--chdir", str(project)]
     outcome = Outcome()
-    backends = pg_backends(database_name) if database_name else list
+    backends = pg_backends(pg_name) if pg_name else list
     with server(gunicorn, env, port, work / f"peer-{port}.log") as pid:
         say(f"  serving on port {port}; {args.clients} clients for {args.duration:g} s ...")
         outcome.load = drive(
@@ -625,9 +620,7 @@ def peer(
             clients=args.clients, warmup=args.warmup, duration=args.duration,
             cpu=lambda: tree_cpu(pid, backends),
         )  # fmt: skip
-    counts = count(
-        PEER_COUNT, None if database_name else project / "benchpeer" / "peer.sqlite3", database_name
-    )
+    counts = count(PEER_COUNT, None if pg_name else project / "benchpeer" / "peer.sqlite3", pg_name)
     outcome.created = counts["created"]
     outcome.audited = counts["audited"]
     return outcome
@@ -718,10 +711,10 @@ def main() -> int:
         work = Path(tmp)
         # every server's database first, two at a time (one per core), before any timed run:
         # nothing else runs while one is timed
-        pg_names: dict[str, str] = {}  # who -> PostgreSQL database name
         jobs: dict[tuple[str, str], Callable[[], Prepared]] = {}
+        whos = ("ours", "peer") if python is not None else ("ours",)
         for db in databases:
-            whos = ("ours", "peer") if python is not None else ("ours",)
+            pg_names: dict[str, str] = {}  # who -> its PostgreSQL database (none on SQLite)
             if python is None:
                 results["peer", db] = Outcome(error=peer_error)
             if db == "pg":
@@ -733,11 +726,10 @@ def main() -> int:
                     for who in whos:
                         results[who, db] = Outcome(error=f"cannot make its database: {exc}")
                     continue
-            url = pg_url(pg_names["ours"]) if db == "pg" else None
-            jobs["ours", db] = functools.partial(ours_prepare, url, work)
+            jobs["ours", db] = functools.partial(ours_prepare, pg_names.get("ours"), work)
             if python is not None:
-                name_or_none = pg_names["peer"] if db == "pg" else None
-                jobs["peer", db] = functools.partial(peer_prepare, python, name_or_none, work)
+                peer_name = pg_names.get("peer")
+                jobs["peer", db] = functools.partial(peer_prepare, python, peer_name, work)
         servers = f"{len(jobs)} server{'' if len(jobs) == 1 else 's'}"
         say(f"migrate and load the data of {servers}, two at a time ...")
         prepared: dict[tuple[str, str], Prepared] = {}
@@ -750,19 +742,17 @@ def main() -> int:
                     results[key] = Outcome(error=str(exc))
         for db in databases:
             label = "SQLite" if db == "sqlite" else "PostgreSQL"
-            for who in ("ours", "peer") if python is not None else ("ours",):
+            for who in whos:
                 say(f"{who} on {label} ...")
                 if (who, db) not in prepared:  # its preparation failed: results says why
                     say(describe(who, results[who, db]))
                     continue
                 try:
                     if who == "ours":
-                        url = pg_url(pg_names["ours"]) if db == "pg" else None
-                        results[who, db] = ours(prepared[who, db], url, args, work)
+                        results[who, db] = ours(prepared[who, db], args, work)
                     else:
                         assert python is not None
-                        name_or_none = pg_names["peer"] if db == "pg" else None
-                        results[who, db] = peer(prepared[who, db], python, name_or_none, args, work)
+                        results[who, db] = peer(prepared[who, db], python, args, work)
                 except (RuntimeError, OSError, psycopg.Error) as exc:
                     results[who, db] = Outcome(error=str(exc))
                 say(describe(who, results[who, db]))
