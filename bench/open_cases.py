@@ -47,7 +47,7 @@ PG_PORT = int(os.environ.get("BENCH_PG_PORT", "5432"))
 PG_USER = os.environ.get("BENCH_PG_USER", "postgres")
 PG_MAINTENANCE_DB = os.environ.get("BENCH_PG_DB", "test")
 
-UNEVEN = 2.0  # clients' mean latencies further apart than this: the server split them unevenly
+UNEVEN = 2.0  # a worker holding more than this times another's connections: split unevenly
 WORKERS = 2  # both servers: two gunicorn worker processes, two threads each (ours' default)
 THREADS = 2
 PEER_REQUIREMENTS = ["django-helpdesk==2.6.*", "Django>=6.0,<6.1", "gunicorn", "psycopg[binary]"]
@@ -100,14 +100,20 @@ class Load:
     timed_ok: int = 0
     seconds: float = 0.0
     server_cpu: float = 0.0  # CPU seconds of the server (and its database backends), timed part
+    database_cpu: float = 0.0  # of which its PostgreSQL backends' (0 on SQLite: in the server)
     client_cpu: float = 0.0  # CPU seconds of this process's clients, timed part
     completed: int = 0  # answers completed within the timed part (also those that began before)
     client_means: list[float] = field(default_factory=list)  # each client's mean latency, s
+    split: list[int] = field(default_factory=list)  # connections held by each server worker
 
     @property
     def server_cpu_ms(self) -> float:
         """Server CPU per answer: what the rate would be bounded by on an idle machine."""
         return self.server_cpu / self.completed * 1000 if self.completed else float("nan")
+
+    @property
+    def database_cpu_ms(self) -> float:
+        return self.database_cpu / self.completed * 1000 if self.completed else float("nan")
 
     @property
     def client_cpu_ms(self) -> float:
@@ -133,11 +139,14 @@ def drive(
     clients: int,
     warmup: float,
     duration: float,
-    cpu: Callable[[], float],
+    cpu: Callable[[], tuple[float, float]],
+    split: Callable[[], list[int]],
 ) -> Load:
     """``clients`` threads, each on its own keep-alive connection, POST ``body`` to ``path``
     as fast as the answers come: ``warmup`` seconds untimed, then ``duration`` timed.
-    ``cpu()`` (the server's CPU seconds so far) is read when the timed part starts and ends."""
+    ``cpu()`` (the server's CPU seconds so far, and of them its database backends') is read
+    when the timed part starts and ends, ``split()`` (the connections each server worker
+    holds) half-way through it."""
     load = Load()
     lock = threading.Lock()
     start = time.perf_counter() + 0.2
@@ -146,9 +155,13 @@ def drive(
 
     def meter() -> None:
         time.sleep(max(0.0, timed_from - time.perf_counter()))
-        server0, client0 = cpu(), time.process_time()
+        (server0, database0), client0 = cpu(), time.process_time()
+        time.sleep(max(0.0, timed_from + duration / 2 - time.perf_counter()))
+        load.split = split()
         time.sleep(max(0.0, stop - time.perf_counter()))
-        load.server_cpu, load.client_cpu = cpu() - server0, time.process_time() - client0
+        (server1, database1), client1 = cpu(), time.process_time()
+        load.server_cpu, load.database_cpu = server1 - server0, database1 - database0
+        load.client_cpu = client1 - client0
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -216,8 +229,9 @@ def _proc_stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
 
 
-def tree_cpu(root: int, extra: Callable[[], list[int]] = list) -> float:
-    """CPU seconds used so far by ``root``, its descendants, and the ``extra()`` processes."""
+def tree_cpu(root: int, extra: Callable[[], list[int]] = list) -> tuple[float, float]:
+    """CPU seconds used so far by ``root``, its descendants, and the ``extra()`` processes
+    together, and by the ``extra()`` processes alone."""
     stats = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
@@ -227,8 +241,28 @@ def tree_cpu(root: int, extra: Callable[[], list[int]] = list) -> float:
         pid = todo.pop()
         mine.add(pid)
         todo += [child for child, (parent, _) in stats.items() if parent == pid]
-    mine.update(extra())
-    return sum(stats[pid][1] for pid in mine if pid in stats)
+    others = set(extra()) - mine
+    database = sum(stats[pid][1] for pid in others if pid in stats)
+    return sum(stats[pid][1] for pid in mine if pid in stats) + database, database
+
+
+def worker_split(root: int, port: int) -> list[int]:
+    """How many established connections to ``port`` each child process of ``root`` (a
+    gunicorn master: its workers) holds, fewest first."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with suppress(OSError):
+            for row in Path(table).read_text().splitlines()[1:]:
+                fields = row.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:  # ESTABLISHED
+                    inodes.add(f"socket:[{inode}]")
+    held = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) and stat[0] == root:
+            with suppress(OSError):
+                held.append(sum(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()))
+    return sorted(held)
 
 
 def pg_backends(database: str) -> Callable[[], list[int]]:
@@ -430,7 +464,7 @@ def ours(prepared: Prepared, args: argparse.Namespace, work: Path) -> Outcome:
         outcome.load = drive(
             port, "/api/v1/cases", headers, body,
             clients=args.clients, warmup=args.warmup, duration=args.duration,
-            cpu=lambda: tree_cpu(pid, backends),
+            cpu=lambda: tree_cpu(pid, backends), split=lambda: worker_split(pid, port),
         )  # fmt: skip
     if not outcome.load.completed:
         say(f"  no answer in the timed window; the server's log ends: {tail(log, 20)}")
@@ -525,6 +559,19 @@ print(json.dumps({"queue": queue.pk, "token": Token.objects.create(user=user).ke
 """
 
 
+# gunicorn's configuration for the peer: ours' worker class (supportdesk.config.workers), with
+# its table of connections made in the master before the workers are forked, as ours makes it
+PEER_GUNICORN = """\
+from supportdesk.config.workers import share_connections
+
+worker_class = "supportdesk.config.workers.BalancedThreadWorker"
+
+
+def on_starting(server):
+    share_connections(16)
+"""
+
+
 def peer_python() -> Path:
     """The peer's virtualenv, made once and kept in the cache folder."""
     venv = PEER_CACHE / "venv"
@@ -609,8 +656,14 @@ def peer(prepared: Prepared, python: Path, args: argparse.Namespace, work: Path)
         "from django.core.wsgi import get_wsgi_application\n\n"
         "application = get_wsgi_application()\n"
     )
+    # the worker class ours runs with, from this checkout: connections spread evenly over the
+    # two workers (plain gthread, whose split is left to chance, split the peer's 16 clients
+    # 1/15 in some runs, and its rate and latencies were then not its usual ones)
+    (project / "benchpeer" / "gunicorn_conf.py").write_text(PEER_GUNICORN)
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])}
+    gunicorn += ["--config", "python:benchpeer.gunicorn_conf", "--chdir", str(project)]
     gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-    gunicorn += ["--threads", str(THREADS), "--worker-class", "gthread", "--chdir", str(project)]
+    gunicorn += ["--threads", str(THREADS)]
     outcome = Outcome()
     backends = pg_backends(pg_name) if pg_name else list
     with server(gunicorn, env, port, work / f"peer-{port}.log") as pid:
@@ -618,7 +671,7 @@ def peer(prepared: Prepared, python: Path, args: argparse.Namespace, work: Path)
         outcome.load = drive(
             port, "/api/tickets/", headers, body,
             clients=args.clients, warmup=args.warmup, duration=args.duration,
-            cpu=lambda: tree_cpu(pid, backends),
+            cpu=lambda: tree_cpu(pid, backends), split=lambda: worker_split(pid, port),
         )  # fmt: skip
     counts = count(PEER_COUNT, None if pg_name else project / "benchpeer" / "peer.sqlite3", pg_name)
     outcome.created = counts["created"]
@@ -637,9 +690,11 @@ def describe(name: str, outcome: Outcome) -> str:
     line = (
         f"  {name}: {load.per_s:,.1f}/s ({load.timed_ok} in {load.seconds:g} s), "
         f"p50 {load.percentile(50):.1f} ms, p99 {load.percentile(99):.1f} ms; "
-        f"201s in all {load.statuses[201]}; CPU per answer: server {load.server_cpu_ms:.1f} ms, "
-        f"client {load.client_cpu_ms:.1f} ms"
+        f"201s in all {load.statuses[201]}; CPU per answer: server {load.server_cpu_ms:.1f} ms"
     )
+    if load.database_cpu:
+        line += f" (of it PostgreSQL's {load.database_cpu_ms:.1f} ms)"
+    line += f", client {load.client_cpu_ms:.1f} ms"
     if load.client_means:  # an uneven share of the server between connections shows here
         line += (
             f"; clients' mean latency {min(load.client_means) * 1000:.1f} to "
@@ -649,12 +704,13 @@ def describe(name: str, outcome: Outcome) -> str:
         line += f", other answers {others}"
     if load.errors:
         line += f", connection errors {dict(load.errors)}"
-    if load.client_means and max(load.client_means) > UNEVEN * min(load.client_means):
-        line += (
-            f"\n    (uneven: its slowest client waited over {UNEVEN:g}x as long as its fastest, "
-            "as when one worker holds far fewer connections than the other; its rate is then "
-            "not its usual one)"
-        )
+    if load.split:
+        line += f"; connections per worker {'/'.join(map(str, load.split))}"
+        if load.split[-1] > UNEVEN * load.split[0]:
+            line += (
+                "\n    (uneven: its workers held very different numbers of connections, so it"
+                " was not measured with its two workers at work; its rate is not its usual one)"
+            )
     return line
 
 
