@@ -657,10 +657,11 @@ def peer(prepared: Prepared, python: Path, args: argparse.Namespace, work: Path)
         "application = get_wsgi_application()\n"
     )
     # the worker class ours runs with, from this checkout: connections spread evenly over the
-    # two workers (plain gthread, whose split is left to chance, split the peer's 16 clients
-    # 1/15 in some runs, and its rate and latencies were then not its usual ones)
+    # two workers (on plain gthread the worker that woke first took all 16 in most runs, and
+    # the peer served with one worker of its two; 1/15 in others)
     (project / "benchpeer" / "gunicorn_conf.py").write_text(PEER_GUNICORN)
-    env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])}
+    paths = [str(ROOT / "src"), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**env, "PYTHONPATH": os.pathsep.join(paths)}
     gunicorn += ["--config", "python:benchpeer.gunicorn_conf", "--chdir", str(project)]
     gunicorn += ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
     gunicorn += ["--threads", str(THREADS)]
