@@ -378,14 +378,15 @@ def _number_bump(at: datetime) -> rows.Along | None:
 def _next_number(at: datetime, taken: rows.Along | None = None) -> str:
     """The next case number of the year, under the counter row's lock (no two alike): one
     ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it); ``taken``, the bump
-    sent already (:func:`_number_bump`), when there is one."""
+    sent already (:func:`_number_bump`), when there is one; without it, the bump runs here,
+    in the opening's transaction."""
     year = at.astimezone(UTC).year
     row = None
     if taken is not None:
         found = taken.rows()  # answered with the reads it went with: no cursor of its own
         row = found[0] if found else None
     if row is None:
-        bump = _BUMP_COUNTER_NO_FLUSH if _number_apart() else _BUMP_COUNTER
+        bump = taken.sql if taken is not None else _BUMP_COUNTER
         with rows.prepared_cursor() as cursor:
             if taken is None:
                 cursor.execute(bump, [year])
