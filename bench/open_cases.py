@@ -229,13 +229,19 @@ def _proc_stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
 
 
-def tree_cpu(root: int, extra: Callable[[], list[int]] = list) -> tuple[float, float]:
-    """CPU seconds used so far by ``root``, its descendants, and the ``extra()`` processes
-    together, and by the ``extra()`` processes alone."""
+def _proc_stats() -> dict[int, tuple[int, float]]:
+    """(parent pid, CPU seconds) of every live process, by pid."""
     stats = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
             stats[int(entry.name)] = stat
+    return stats
+
+
+def tree_cpu(root: int, extra: Callable[[], list[int]] = list) -> tuple[float, float]:
+    """CPU seconds used so far by ``root``, its descendants, and the ``extra()`` processes
+    together, and by the ``extra()`` processes alone."""
+    stats = _proc_stats()
     mine, todo = set(), [root]
     while todo:
         pid = todo.pop()
@@ -258,10 +264,11 @@ def worker_split(root: int, port: int) -> list[int]:
                 if state == "01" and int(local.rsplit(":", 1)[1], 16) == port:  # ESTABLISHED
                     inodes.add(f"socket:[{inode}]")
     held = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) and stat[0] == root:
+    for pid, (parent, _) in _proc_stats().items():
+        if parent == root:
             with suppress(OSError):
-                held.append(sum(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()))
+                fds = Path(f"/proc/{pid}/fd").iterdir()
+                held.append(sum(os.readlink(fd) in inodes for fd in fds))
     return sorted(held)
 
 
