@@ -118,11 +118,16 @@ _pipeline = threading.local()
 def pipelined(using: str = "default") -> Iterator[None]:
     """Send this module's statements inside the block without waiting for each answer: on
     PostgreSQL, while statements are prepared (:func:`_cursor`), in psycopg's pipeline mode;
-    elsewhere the block changes nothing. An answer is awaited only where it is read: the rows
-    of a :func:`select`, whether an ``ignore_conflicts`` insert wrote its row, the block's end.
+    on SQLite (supportdesk's backend), the inserts with ``key_later`` and those of
+    :func:`insert_all` are held back and run together at the block's end, or before any other
+    statement of the connection, in their order (in a transaction the first of them sends
+    its ``BEGIN`` and takes the writer lock: the Python that made them ran unlocked). An
+    answer is awaited only where it is read: the rows of a :func:`select`, whether an
+    ``ignore_conflicts`` insert wrote its row, the block's end.
 
     The primary key the database makes for a row inserted with ``key_later`` is set at the
-    block's end, not at the insert; any other insert waits for its answer. A refused
+    block's end (on SQLite: when it runs), not at the insert; any other insert waits for its
+    answer. A refused
     statement raises where its answer is read (the block's end at the latest), and the
     enclosing transaction is then rolled back as after any failed statement. Use it inside a
     transaction (``BEGIN`` goes with the first statement, not on its own), around writes that
@@ -148,6 +153,13 @@ def pipelined_transaction(using: str = "default") -> Iterator[None]:
 
 @contextmanager
 def _pipelined(connection: BaseDatabaseWrapper, *, commit: bool) -> Iterator[None]:
+    if hasattr(connection, "holding_back"):
+        # supportdesk's SQLite backend: the inserts that need no answer are held back and
+        # run together at the block's end, the transaction's BEGIN (and the database's one
+        # writer lock) with the first of them: the Python that makes the rows runs unlocked
+        with connection.holding_back():
+            yield
+        return
     if getattr(_pipeline, "pending", None) is not None or not _prepares(connection):
         yield
         return
@@ -262,6 +274,19 @@ def _values(obj: Model, fields: _Fields, connection: BaseDatabaseWrapper) -> lis
     return values
 
 
+def _hold_back(
+    connection: BaseDatabaseWrapper,
+    sql: str,
+    values: list[Any],
+    obj: Model | None = None,
+    returning: bool = False,
+) -> bool:
+    """Whether the statement is held back to run later (supportdesk's SQLite backend, inside
+    a pipelined block: :func:`_pipelined`), the key it returns set on ``obj`` then."""
+    hold = getattr(connection, "hold_back", None)
+    return hold is not None and bool(hold(sql, values, obj if returning else None))
+
+
 def insert(obj: Model, *, ignore_conflicts: bool = False, key_later: bool = False) -> bool:
     """Write the new ``obj`` in one ``INSERT`` (its primary key back from the database when
     the database makes it). With ``ignore_conflicts``, False when a unique constraint
@@ -276,6 +301,10 @@ def insert(obj: Model, *, ignore_conflicts: bool = False, key_later: bool = Fals
         model, connection, with_pk=with_pk, ignore=ignore_conflicts, rows=1
     )
     values = _values(obj, fields, connection)
+    if key_later and not ignore_conflicts and _hold_back(connection, sql, values, obj, returning):
+        obj._state.adding = False
+        obj._state.db = alias
+        return True
     pending: list[tuple[Any, Model]] | None = getattr(_pipeline, "pending", None)
     if pending is not None and key_later and not ignore_conflicts:
         # the key is read at the block's end (pipelined), the cursor kept till then
@@ -312,11 +341,68 @@ def insert_all(objs: Sequence[Model]) -> None:
     connection = connections[alias]
     sql, fields, _ = _statement(model, connection, with_pk=True, ignore=False, rows=len(objs))
     values = [v for obj in objs for v in _values(obj, fields, connection)]
-    with _cursor(connection) as cursor:
-        cursor.execute(sql, values)
+    # inside a pipelined block on SQLite, held back like an insert with key_later
+    if not _hold_back(connection, sql, values):
+        with _cursor(connection) as cursor:
+            cursor.execute(sql, values)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+# --- keys taken before the row is made ------------------------------------------------------
+
+_autoincrement: set[tuple[type[Model], str]] = set()  # (model, alias) checked on SQLite
+
+
+def reserve_key(model: type[Model], using: str = "default") -> int:
+    """A primary key for a new row of ``model``, taken now from the database's own counter
+    of the table's keys (PostgreSQL's sequence of the column, SQLite's ``sqlite_sequence``
+    row of an ``AUTOINCREMENT`` table, as Django makes them): no row the database makes
+    later gets it, and a key taken for a row that is never written stays unused. So the
+    rows that refer to the new one can be made before it is written. On SQLite, take it
+    inside a transaction (it writes, under the writer lock)."""
+    connection = connections[using]
+    meta = model._meta
+    table, column = meta.db_table, str(meta.pk.column)
+    with _cursor(connection) as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s))",
+                [connection.ops.quote_name(table), column],
+            )
+            key = cursor.fetchone()[0]
+            if key is None:
+                raise ValueError(f"rows.reserve_key: {table}.{column} has no sequence")
+            return int(key)
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"rows.reserve_key: no key to take on {connection.vendor}")
+        if (model, using) not in _autoincrement:
+            # without AUTOINCREMENT a table's next key is its largest plus one, whatever
+            # was taken here
+            cursor.execute(
+                "SELECT sql LIKE '%%AUTOINCREMENT%%' FROM sqlite_master WHERE type = 'table' "
+                "AND name = %s",
+                [table],
+            )
+            found = cursor.fetchone()
+            if not found or not found[0]:
+                raise ValueError(f"rows.reserve_key: {table} is not an AUTOINCREMENT table")
+            _autoincrement.add((model, using))
+        cursor.execute(
+            "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = %s RETURNING seq", [table]
+        )
+        row = cursor.fetchone()
+        if row is None:  # no row written yet: SQLite makes the table's counter then
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) "  # noqa: S608 (the model's own names)
+                f"SELECT %s, COALESCE(MAX({connection.ops.quote_name(column)}), 0) + 1 "
+                f"FROM {quoted} RETURNING seq",
+                [table],
+            )
+            row = cursor.fetchone()
+        return int(row[0])
 
 
 # --- reads -------------------------------------------------------------------------------------

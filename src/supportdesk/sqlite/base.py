@@ -21,6 +21,16 @@ writers or readers) in the thread whose commit finds the last one at least
 thread of a process at a time. SQLite's own automatic checkpoint stays as a backstop, at
 ``BACKSTOP_PAGES`` pages, for writes made outside a transaction.
 
+The lock is taken, and ``BEGIN IMMEDIATE`` sent, with a transaction's first statement, not
+when its ``atomic`` block is entered: the Python between the two runs while other processes
+write. Inside ``supportdesk.rows.pipelined`` the inserts that need no answer (the rows of an
+opening, whose keys were taken before them) are held back (``hold_back``) and run together
+at the block's end, or before any other statement of the connection, in their order: an
+opening then holds the lock for its statements only, not for the Python that makes its rows
+(the mail's rendering, the audit snapshot), which ran under it when the lock came at the
+block's start, so that the lock, held 4-6 ms an opening, was what bounded the openings a
+second.
+
 In-memory databases (the test suite's) have a single connection and no file to lock.
 
 Django's cursor turns each statement's ``%s`` placeholders into SQLite's ``?`` with a regular
@@ -39,7 +49,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -59,7 +70,23 @@ def _qmark(query: str) -> str:
 
 
 class _CursorWrapper(base.SQLiteCursorWrapper):
-    """Django's cursor, with the conversion of "format" placeholders kept per statement."""
+    """Django's cursor, with the conversion of "format" placeholders kept per statement, and
+    what its connection left for the next statement done first (the transaction's
+    ``BEGIN``, the statements held back: :meth:`DatabaseWrapper.before_statement`)."""
+
+    owner: DatabaseWrapper | None = None
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        owner = self.owner
+        if owner is not None and (owner.begin_due or owner.held_back):
+            owner.before_statement()
+        return super().execute(query, params)
+
+    def executemany(self, query: str, param_list: Any) -> Any:
+        owner = self.owner
+        if owner is not None and (owner.begin_due or owner.held_back):
+            owner.before_statement()
+        return super().executemany(query, param_list)
 
     def convert_query(self, query: str, *, param_names: Sequence[str] | None = None) -> str:
         if param_names is None:
@@ -78,6 +105,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._writer_fd: int | None = None
         self._writer_held = False
         self._writer_pid = 0
+        # an atomic block entered, its BEGIN (and the writer lock) not yet taken
+        self.begin_due = False
+        # statements that need no answer, held back to run together (hold_back)
+        self.held_back: list[tuple[str, Sequence[Any], Any]] | None = None
 
     def _writer_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])
@@ -103,7 +134,61 @@ class DatabaseWrapper(base.DatabaseWrapper):
             fcntl.flock(self._writer_fd, fcntl.LOCK_UN)
 
     def create_cursor(self, name: str | None = None) -> Any:
-        return self.connection.cursor(factory=_CursorWrapper)
+        cursor = self.connection.cursor(factory=_CursorWrapper)
+        cursor.owner = self
+        return cursor
+
+    def before_statement(self) -> None:
+        """What is due before the next statement: the statements held back, which run
+        first (:meth:`run_held_back`), and the transaction's ``BEGIN``, before them."""
+        if self.held_back:
+            self.run_held_back()
+        elif self.begin_due:
+            self.begin_due = False
+            self._writer_lock()
+            try:
+                super()._start_transaction_under_autocommit()  # type: ignore[misc]
+            except BaseException:
+                self._writer_unlock()
+                raise
+
+    @contextmanager
+    def holding_back(self) -> Iterator[None]:
+        """Inside the block, :meth:`hold_back` keeps statements back to run at its end (or
+        before any other statement of the connection, in their order); a block left by an
+        exception runs none. A block inside another is the outer one's."""
+        if self.held_back is not None:
+            yield
+            return
+        self.held_back = []
+        try:
+            yield
+            self.run_held_back()
+        finally:
+            self.held_back = None
+
+    def hold_back(self, sql: str, params: Sequence[Any], returns_key_to: Any = None) -> bool:
+        """Keep the statement ``sql`` back, inside :meth:`holding_back` (False outside it:
+        the caller runs it now). ``returns_key_to``: a new row's object, whose primary key
+        the statement returns (``RETURNING``), set when it runs."""
+        if self.held_back is None:
+            return False
+        self.held_back.append((sql, params, returns_key_to))
+        return True
+
+    def run_held_back(self) -> None:
+        """Run the statements held back, in their order, in one go: in a transaction the
+        first of them takes the writer lock and sends ``BEGIN``, so the Python that made
+        them ran before it, not under the lock."""
+        held = self.held_back
+        if not held:
+            return
+        self.held_back = []
+        with self.cursor() as cursor:
+            for sql, params, obj in held:
+                cursor.execute(sql, params)
+                if obj is not None:
+                    obj.pk = cursor.fetchone()[0]
 
     def get_new_connection(self, conn_params: Any) -> Any:
         connection = super().get_new_connection(conn_params)
@@ -130,14 +215,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
             _checkpointing.release()
 
     def _start_transaction_under_autocommit(self) -> None:
-        self._writer_lock()
-        try:
-            super()._start_transaction_under_autocommit()  # type: ignore[misc]
-        except BaseException:
-            self._writer_unlock()
-            raise
+        # BEGIN (and the writer lock) with the block's first statement (before_statement):
+        # the Python between the block's start and its first statement runs unlocked
+        self.begin_due = True
 
     def _commit(self) -> Any:
+        if self.held_back:
+            self.run_held_back()
+        self.begin_due = False  # a block that ran no statement: nothing began
         held = self._writer_held  # only a file database's write transaction takes the lock
         try:
             answer = super()._commit()  # type: ignore[misc]
@@ -150,13 +235,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return answer
 
     def _rollback(self) -> Any:
+        self.begin_due = False
+        if self.held_back:
+            self.held_back = []  # the transaction's statements not yet run: none will be
         try:
             return super()._rollback()  # type: ignore[misc]
         finally:
             if not self._in_transaction():
                 self._writer_unlock()
 
+    def _savepoint_rollback(self, sid: str) -> None:
+        # every statement held back came after the savepoint: the ones before it ran with
+        # its SAVEPOINT (before_statement)
+        if self.held_back:
+            self.held_back = []
+        super()._savepoint_rollback(sid)  # type: ignore[misc]
+
     def _close(self) -> Any:
+        self.begin_due = False
         try:
             return super()._close()  # type: ignore[misc]
         finally:
