@@ -49,8 +49,10 @@ def test_the_same_key_with_another_submission_is_refused_naming_the_key(
         ]
     }
     assert (state(), DBTaskResult.objects.count()) == before
-    # the refusal took no number: the next case gets the next one
-    assert open_case(customer, idempotency_key="k-2").number == "C-2026-000002"
+    # the refused submission had taken a number before its case was refused (the number is
+    # taken before the opening's rows are made): it stays unused, and the next case's is
+    # after it
+    assert open_case(customer, idempotency_key="k-2").number == "C-2026-000003"
 
 
 @pytest.mark.django_db

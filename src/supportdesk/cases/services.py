@@ -352,50 +352,52 @@ _BUMP_COUNTER = (
 # with, rows.along, in their implicit transaction): its COMMIT need not wait for the WAL's
 # flush. The case that takes the number commits later with the flush, and a flush writes the
 # WAL up to that point, the bump included: a case that survives a crash has a number that
-# survived it. A bump lost in a crash was taken by no saved case.
-_BUMP_COUNTER_NO_FLUSH = (
-    "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)) "  # noqa: S608
-    f'UPDATE "{CaseNumberCounter._meta.db_table}" SET "last" = "last" + 1 '
-    'FROM quick WHERE "year" = %s RETURNING "last"'
+# survived it. A bump lost in a crash was taken by no saved case. The case's primary key
+# comes from its sequence in the same statement.
+_TAKE_NO_FLUSH = (
+    "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)), "  # noqa: S608
+    f'bumped AS (UPDATE "{CaseNumberCounter._meta.db_table}" SET "last" = "last" + 1 '
+    'FROM quick WHERE "year" = %s RETURNING "last") '
+    f'SELECT "last", nextval(pg_get_serial_sequence(\'"{Case._meta.db_table}"\', '
+    f"'{Case._meta.pk.column}')) FROM bumped"
 )
 
 
-def _number_apart() -> bool:
-    """Whether the number is taken outside the opening's transaction: on PostgreSQL when no
-    transaction is open (the counter row's lock is then not held to the opening's COMMIT)."""
-    return connection.vendor == "postgresql" and not connection.in_atomic_block
-
-
-def _number_bump(at: datetime) -> rows.Along | None:
-    """The bump of the year's counter, to be sent with other reads (rows.along), when the
-    number is taken apart (:func:`_number_apart`); else None, and it is taken in the
-    opening's transaction."""
-    if not _number_apart():
+def _taking(at: datetime) -> rows.Along | None:
+    """The statement that takes the case's number and primary key, to be sent with other
+    reads (rows.along): on PostgreSQL outside a transaction (the counter row's lock is then
+    held only until their answer, not to the opening's COMMIT); else None, and they are
+    taken in a write of their own (:func:`_numbered`)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         return None
-    return rows.Along(_BUMP_COUNTER_NO_FLUSH, [at.astimezone(UTC).year])
+    return rows.Along(_TAKE_NO_FLUSH, [at.astimezone(UTC).year])
 
 
-def _next_number(at: datetime, taken: rows.Along | None = None) -> str:
-    """The next case number of the year, under the counter row's lock (no two alike): one
-    ``UPDATE ... RETURNING`` (SQLite 3.35+ and PostgreSQL both have it); ``taken``, the bump
-    sent already (:func:`_number_bump`), when there is one; without it, the bump runs here,
-    in the opening's transaction."""
+def _numbered(at: datetime, taken: rows.Along | None = None) -> tuple[str, int]:
+    """The next case number of the year, under the counter row's lock (no two alike), and
+    the case's primary key (rows.reserve_key), taken before the opening's rows are made, so
+    that none of their Python runs under a lock: ``taken``, the statement sent already
+    (:func:`_taking`), when there is one; without it, in the caller's transaction. A number
+    or key taken by an opening refused later stays unused."""
     year = at.astimezone(UTC).year
-    row = None
     if taken is not None:
         found = taken.rows()  # answered with the reads it went with: no cursor of its own
-        row = found[0] if found else None
-    if row is None:
-        bump = taken.sql if taken is not None else _BUMP_COUNTER
-        with rows.prepared_cursor() as cursor:
-            if taken is None:
-                cursor.execute(bump, [year])
-                row = cursor.fetchone()
-            if row is None:  # the year's first case: make its row
-                CaseNumberCounter.objects.get_or_create(year=year)
-                cursor.execute(bump, [year])
-                row = cursor.fetchone()
-    return f"C-{year}-{row[0]:06d}"
+        if not found:  # the year's first case: make its row, and take them again
+            CaseNumberCounter.objects.get_or_create(year=year)
+            with rows.prepared_cursor() as cursor:
+                cursor.execute(taken.sql, taken.params)
+                found = cursor.fetchall()
+        last, key = found[0]
+        return f"C-{year}-{last:06d}", key
+    with rows.prepared_cursor() as cursor:
+        # one UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL both have it)
+        cursor.execute(_BUMP_COUNTER, [year])
+        row = cursor.fetchone()
+        if row is None:  # the year's first case: make its row
+            CaseNumberCounter.objects.get_or_create(year=year)
+            cursor.execute(_BUMP_COUNTER, [year])
+            row = cursor.fetchone()
+    return f"C-{year}-{row[0]:06d}", rows.reserve_key(Case)
 
 
 def _fingerprint(
@@ -579,8 +581,8 @@ def _open(
     # reads, in their round trip (rows.along): the counter row's lock held only until their
     # answer, not to the opening's COMMIT, which would put every opening in one line.
     # Refused after this (the case's own checks, a retry's race), the number stays unused.
-    bump = _number_bump(at)
-    with rows.along(bump) if bump is not None else nullcontext():
+    taken = _taking(at)
+    with rows.along(taken) if taken is not None else nullcontext():
         decision = routing_decision(
             # the entitlement's organization is this one, read with its PDM
             organization=answer.organization,
@@ -636,46 +638,34 @@ def _open(
         validate_unique=False,
         validate_constraints=False,
     )
-    number = _next_number(at, bump) if bump is not None else None
+    if taken is not None:
+        case.number, case.pk = _numbered(at, taken)
+    else:
+        with transaction.atomic():  # a short write of its own (a savepoint inside another)
+            case.number, case.pk = _numbered(at)
     try:
-        _write_opening(case, opener, decision, severity=severity, at=at, number=number)
-    except _Refused:
+        _write_opening(case, opener, decision, severity=severity, at=at)
+    except IntegrityError:
         # the same submission, retried at the same moment, won the race: answer its case
-        # (its writes were rolled back; on PostgreSQL the number it took stays unused)
+        # (this one's writes were rolled back; the number and key it took stay unused)
         if (existing := _replayed(opener, key, fingerprint)) is not None:
             return existing
-        raise IntegrityError(f"case {case.number}: refused by a unique constraint") from None
+        raise
     return case
 
 
-class _Refused(Exception):
-    """The case's row was refused by a unique constraint (a retry with the same key)."""
-
-
 def _write_opening(
-    case: Case,
-    opener: User,
-    decision: RoutingDecision,
-    *,
-    severity: int,
-    at: datetime,
-    number: str | None = None,
+    case: Case, opener: User, decision: RoutingDecision, *, severity: int, at: datetime
 ) -> None:
-    """The opening's writes, in one transaction: on SQLite it takes the database's one write
-    lock, held until commit, and the number under it; on PostgreSQL the number comes taken
-    (``number``, in its own short transaction: the counter row's lock is not held to this
-    commit). Each row is one ``INSERT`` made once per process (supportdesk.rows), sent in a
-    pipeline with its COMMIT (rows.pipelined_transaction); a retry's case is refused by the
-    unique (opener, key) constraint without a savepoint, and the whole transaction is rolled
-    back (:class:`_Refused`)."""
-    # on PostgreSQL the statements go without waiting for each answer: only the case's (its
-    # key, or a retry's refusal) and the mail's (its key goes into the delivery task) are
-    # awaited before the end: three round trips where there were eight (BEGIN goes with the
-    # case, COMMIT with the last rows)
+    """The opening's writes, in one transaction, the case's number and primary key taken
+    already (:func:`_numbered`). Each row is one ``INSERT`` made once per process
+    (supportdesk.rows), none of them awaited (rows.pipelined_transaction): on PostgreSQL
+    they go in a pipeline with their BEGIN and COMMIT, one round trip; on SQLite they run
+    together at the block's end, under the database's one write lock only then. A retry's
+    case is refused by the unique (opener, key) constraint at the block's end, and the
+    whole transaction is rolled back (IntegrityError)."""
     with rows.pipelined_transaction():
-        case.number = number or _next_number(at)
-        if not rows.insert(case, ignore_conflicts=True):
-            raise _Refused
+        rows.insert(case, key_later=True)
         rows.insert(
             SeverityChange(
                 case=case,
