@@ -55,6 +55,28 @@ def test_outside_a_block_it_is_enqueue() -> None:
     assert DBTaskResult.objects.get().args_kwargs == {"args": [9], "kwargs": {}}
 
 
+def test_run_after_is_the_tasks_using_run_after_inside_a_block_and_outside() -> None:
+    sooner = LATER.replace(hour=8)
+    with taskqueue.together():
+        taskqueue.enqueue(sla_alert_check, 1, "breach", run_after=LATER)
+        taskqueue.enqueue(sla_alert_check.using(run_after=sooner), 2, "breach")
+        taskqueue.enqueue(sla_alert_check.using(run_after=sooner), 3, "breach", run_after=LATER)
+    taskqueue.enqueue(sla_alert_check, 4, "warning", run_after=LATER)  # outside: enqueue()
+    taskqueue.enqueue(mail_deliver, 5, run_after=None)
+    found = {r.args_kwargs["args"][0]: r.run_after for r in DBTaskResult.objects.all()}
+    assert found == {1: LATER, 2: sooner, 3: LATER, 4: LATER, 5: get_date_max()}
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}})
+def test_run_after_reaches_another_backend() -> None:
+    from django.tasks import task_backends
+
+    with taskqueue.together():
+        taskqueue.enqueue(mail_deliver, 3, run_after=LATER)
+    results = task_backends["default"].results  # type: ignore[attr-defined]
+    assert [(r.args, r.task.run_after) for r in results] == [([3], LATER)]
+
+
 def test_a_block_inside_another_writes_with_the_outer_one() -> None:
     with CaptureQueriesContext(connection) as captured, taskqueue.together():
         taskqueue.enqueue(mail_deliver, 1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.tasks import Task
@@ -50,13 +51,17 @@ def together() -> Iterator[None]:
             task_enqueued.send(type(backend), task_result=row.task_result)
 
 
-def enqueue(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
+def enqueue(
+    task: Task[Any, Any], *args: Any, run_after: datetime | None = None, **kwargs: Any
+) -> None:
     """``task.enqueue(*args, **kwargs)``, written with the others of the enclosing
-    :func:`together` block when there is one."""
+    :func:`together` block when there is one. ``run_after`` is ``task.using(run_after=...)``'s
+    (the task's own when None), without making that new Task inside the block (a copy of
+    the task, validated again, per call)."""
     rows: list[tuple[DatabaseBackend, DBTaskResult]] | None = getattr(_pending, "rows", None)
     backend = task.get_backend()
     if rows is None or not isinstance(backend, DatabaseBackend):
-        task.enqueue(*args, **kwargs)
+        (task if run_after is None else task.using(run_after=run_after)).enqueue(*args, **kwargs)
         return
     from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -71,7 +76,7 @@ def enqueue(task: Task[Any, Any], *args: Any, **kwargs: Any) -> None:
                 task_path=task.module_path,
                 queue_name=task.queue_name,
                 # what the backend's pre_save handler does (bulk_create sends no pre_save)
-                run_after=task.run_after or get_date_max(),
+                run_after=run_after or task.run_after or get_date_max(),
                 backend_name=backend.alias,
             ),
         )

@@ -108,7 +108,7 @@ def mail_queue(
 
     if fresh:
         rows.insert(mail, key_later=True)
-        enqueue(mail_deliver.using(run_after=send_after), mail.message_id)
+        enqueue(mail_deliver, mail.message_id, run_after=send_after)
         return mail
     # ON CONFLICT DO NOTHING: a refused row leaves the caller's transaction usable, so no
     # savepoint is needed around the insert
@@ -122,7 +122,7 @@ def mail_queue(
         mail.message_id, mail.in_reply_to, mail.references = new_message_id(), root, root
         rows.insert(mail)
 
-    enqueue(mail_deliver.using(run_after=send_after), mail.pk)
+    enqueue(mail_deliver, mail.pk, run_after=send_after)
     return mail
 
 

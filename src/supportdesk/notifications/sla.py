@@ -54,7 +54,7 @@ def sla_alerts_schedule(*, case: Case) -> None:
         return
     for kind in (SlaAlertKind.WARNING, SlaAlertKind.BREACH):
         instant = alert_instant(case, kind)
-        enqueue(sla_alert_check.using(run_after=instant), case.pk, str(kind))
+        enqueue(sla_alert_check, case.pk, str(kind), run_after=instant)
 
 
 def _recipients(case: Case) -> list[User]:
