@@ -148,6 +148,55 @@ def test_select_answers_instances_converted_as_the_orm_converts_them() -> None:
     assert rows.select(parts, rest, [without.pk + with_pdm.pk + 1000]) == []
 
 
+def test_select_makes_the_instances_the_orm_makes() -> None:
+    pdm = PdmFactory.create(last_login=AT)
+    org = OrganizationFactory.create(pdm=pdm)
+    parts = ((Organization, "o"), (User, "p"))
+    rest = (
+        f'FROM "{Organization._meta.db_table}" o '
+        f'INNER JOIN "{User._meta.db_table}" p ON p."id" = o."pdm_id" WHERE o."id" = %s'
+    )
+    [[read, user]] = rows.select(parts, rest, [org.pk])
+    # both made by storing their rows' values, not through Model.__init__
+    assert None not in (rows._plain_attnames(Organization), rows._plain_attnames(User))
+    for made, orm in (
+        (read, Organization.objects.get(pk=org.pk)),
+        (user, User.objects.get(pk=pdm.pk)),
+    ):
+        assert type(made) is type(orm)
+        fields = {k: v for k, v in vars(made).items() if k != "_state"}
+        assert fields == {k: v for k, v in vars(orm).items() if k != "_state"}
+        assert list(fields) == [f.attname for f in type(orm)._meta.concrete_fields]
+        assert (made._state.adding, made._state.db) == (False, "default")
+    # an instance as any other: its key's object read on demand, changed and saved
+    assert read.pdm == pdm
+    read.name = "Renamed"
+    read.save(update_fields=["name"])
+    assert Organization.objects.get(pk=org.pk).name == "Renamed"
+
+
+def test_select_makes_instances_through_init_while_someone_listens() -> None:
+    from django.db.models.signals import post_init
+
+    org = OrganizationFactory.create()
+    heard: list[int] = []
+
+    def listen(sender: object, instance: Organization, **kwargs: object) -> None:
+        heard.append(instance.pk)
+
+    parts = ((Organization, "o"),)
+    rest = f'FROM "{Organization._meta.db_table}" o WHERE o."id" = %s'
+    post_init.connect(listen, sender=Organization)
+    try:
+        [[found]] = rows.select(parts, rest, [org.pk])
+    finally:
+        post_init.disconnect(listen, sender=Organization)
+    assert heard == [org.pk]
+    assert found.pk == org.pk
+    rows.select(parts, rest, [org.pk])
+    assert heard == [org.pk]  # not listening any more
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
 def test_on_postgresql_each_statement_is_prepared_once_per_connection() -> None:
     org = OrganizationFactory.create()

@@ -35,7 +35,11 @@ from django.db.models import (
     Model,
     TextField,
 )
+from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from psycopg._queries import PostgresQuery
 
 # each field of a statement, with its plain type (_plain_type) and whether its None is NULL as
@@ -550,6 +554,32 @@ def along(statement: Along) -> Iterator[Along]:
         _along.statement = previous
 
 
+# per model: its concrete fields' attribute names when an instance of a whole row can be
+# made by storing them (_plain_attnames), else None
+_plain: dict[type[Model], tuple[str, ...] | None] = {}
+
+
+def _plain_attnames(model: type[Model]) -> tuple[str, ...] | None:
+    """The attribute names of ``model``'s concrete fields, in their order, when an instance
+    of one of its rows is what storing its values under them makes: every field's class
+    attribute is Django's ``DeferredAttribute`` (which stores nothing itself) or a key's
+    ``ForeignKeyDeferredAttribute`` (whose ``__set__`` on a new instance only stores the
+    value). ``Model.__init__`` does the same for a row's values, one ``setattr`` each, with
+    its pre_init and post_init signals (so :func:`_built` takes this way only while nobody
+    listens to them for the model). None when a field has an attribute of its own."""
+    if model in _plain:
+        return _plain[model]
+    names = []
+    for f in model._meta.concrete_fields:
+        kind = type(getattr(model, f.attname, None))  # the descriptor, read on the class
+        if kind is not DeferredAttribute and kind is not ForeignKeyDeferredAttribute:
+            _plain[model] = None
+            return None
+        names.append(f.attname)
+    made = _plain[model] = tuple(names)
+    return made
+
+
 def _built(
     fetched: list[Any],
     key: tuple[_Part, ...],
@@ -565,7 +595,14 @@ def _built(
     start = 0
     for model, _ in key:
         fields = model._meta.concrete_fields
-        spans.append((model, start, start + len(fields), start + fields.index(model._meta.pk)))
+        attnames = _plain_attnames(model)
+        if attnames is not None and (
+            pre_init.has_listeners(model) or post_init.has_listeners(model)
+        ):
+            attnames = None  # someone listens to its instances being made: Model.__init__
+        spans.append(
+            (model, start, start + len(fields), start + fields.index(model._meta.pk), attnames)
+        )
         start += len(fields)
     last: list[tuple[list[Any], Any] | None] = [None] * len(spans)
     out: list[list[Any]] = []
@@ -577,7 +614,7 @@ def _built(
                 value = convert(value, col, connection)
             values[index] = value
         objects: list[Any] = []
-        for position, (model, begin, end, pk_index) in enumerate(spans):
+        for position, (model, begin, end, pk_index, attnames) in enumerate(spans):
             if values[pk_index] is None:
                 objects.append(None)
                 continue
@@ -586,7 +623,15 @@ def _built(
             if before is not None and before[0] == chunk:
                 objects.append(before[1])
                 continue
-            made = model.from_db(using, (), chunk)
+            if attnames is None:
+                made = model.from_db(using, (), chunk)
+            else:  # what from_db makes of a whole row, without Model.__init__'s Python
+                made = model.__new__(model)
+                state = ModelState()
+                state.adding = False
+                state.db = using
+                made.__dict__["_state"] = state
+                made.__dict__.update(zip(attnames, chunk, strict=True))
             last[position] = (chunk, made)
             objects.append(made)
         objects.extend(values[start:])  # the extra columns' values
