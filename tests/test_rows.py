@@ -122,15 +122,19 @@ def test_insert_all_writes_every_row_in_one_statement() -> None:
     assert sorted(r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()) == [1, 2, 3]
 
 
+# an organization with its PDM (None when it has none)
+ORG_AND_PDM = ((Organization, "o"), (User, "p"))
+ORG_AND_PDM_REST = (
+    f'FROM "{Organization._meta.db_table}" o '
+    f'LEFT JOIN "{User._meta.db_table}" p ON p."id" = o."pdm_id" WHERE o."id" = %s'
+)
+
+
 def test_select_answers_instances_converted_as_the_orm_converts_them() -> None:
     pdm = PdmFactory.create(last_login=AT)
     with_pdm = OrganizationFactory.create(pdm=pdm)
     without = OrganizationFactory.create(pdm=None)
-    parts = ((Organization, "o"), (User, "p"))
-    rest = (
-        f'FROM "{Organization._meta.db_table}" o '
-        f'LEFT JOIN "{User._meta.db_table}" p ON p."id" = o."pdm_id" WHERE o."id" = %s'
-    )
+    parts, rest = ORG_AND_PDM, ORG_AND_PDM_REST
     [[org, user]] = rows.select(parts, rest, [with_pdm.pk])
     assert isinstance(org, Organization)
     assert org.pk == with_pdm.pk
@@ -151,12 +155,7 @@ def test_select_answers_instances_converted_as_the_orm_converts_them() -> None:
 def test_select_makes_the_instances_the_orm_makes() -> None:
     pdm = PdmFactory.create(last_login=AT)
     org = OrganizationFactory.create(pdm=pdm)
-    parts = ((Organization, "o"), (User, "p"))
-    rest = (
-        f'FROM "{Organization._meta.db_table}" o '
-        f'INNER JOIN "{User._meta.db_table}" p ON p."id" = o."pdm_id" WHERE o."id" = %s'
-    )
-    [[read, user]] = rows.select(parts, rest, [org.pk])
+    [[read, user]] = rows.select(ORG_AND_PDM, ORG_AND_PDM_REST, [org.pk])
     # both made by storing their rows' values, not through Model.__init__
     assert None not in (rows._plain_attnames(Organization), rows._plain_attnames(User))
     for made, orm in (
