@@ -381,23 +381,22 @@ def _numbered(at: datetime, taken: rows.Along | None = None) -> tuple[str, int]:
     or key taken by an opening refused later stays unused."""
     year = at.astimezone(UTC).year
     if taken is not None:
-        found = taken.rows()  # answered with the reads it went with: no cursor of its own
-        if not found:  # the year's first case: make its row, and take them again
-            CaseNumberCounter.objects.get_or_create(year=year)
-            with rows.prepared_cursor() as cursor:
-                cursor.execute(taken.sql, taken.params)
+        # answered with the reads it went with (no cursor of its own): number and key
+        sql, params, found = taken.sql, taken.params, taken.rows()
+    else:  # one UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL both have it)
+        sql, params, found = _BUMP_COUNTER, [year], None
+    if not found:  # not sent yet, or no row came back
+        with rows.prepared_cursor() as cursor:
+            if found is None:
+                cursor.execute(sql, params)
                 found = cursor.fetchall()
-        last, key = found[0]
-        return f"C-{year}-{last:06d}", key
-    with rows.prepared_cursor() as cursor:
-        # one UPDATE ... RETURNING (SQLite 3.35+ and PostgreSQL both have it)
-        cursor.execute(_BUMP_COUNTER, [year])
-        row = cursor.fetchone()
-        if row is None:  # the year's first case: make its row
-            CaseNumberCounter.objects.get_or_create(year=year)
-            cursor.execute(_BUMP_COUNTER, [year])
-            row = cursor.fetchone()
-    return f"C-{year}-{row[0]:06d}", rows.reserve_key(Case)
+            if not found:  # the year's first case: make its row, and take it again
+                CaseNumberCounter.objects.get_or_create(year=year)
+                cursor.execute(sql, params)
+                found = cursor.fetchall()
+    row = found[0]
+    key = row[1] if taken is not None else rows.reserve_key(Case)
+    return f"C-{year}-{row[0]:06d}", key
 
 
 def _fingerprint(
